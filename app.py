@@ -1,0 +1,26 @@
+"""Launch the chat UI: ``python app.py [--host 127.0.0.1] [--port 7860]``.
+
+Binds to loopback unless told otherwise (flags, or GRADIO_SERVER_NAME / GRADIO_SERVER_PORT).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from assistant.ui import build_ui
+from assistant.wiring import build_assistant
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    args = parser.parse_args()
+    assistant = build_assistant()
+    assistant.ensure_index(progress=True)
+    build_ui(assistant).launch(server_name=args.host, server_port=args.port)
+
+
+if __name__ == "__main__":
+    main()

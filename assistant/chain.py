@@ -1,0 +1,155 @@
+"""The question-to-answer path as a LangChain runnable: condense → retrieve → answer → cite.
+
+``build_chain(...).invoke({"question": ..., "history": [...], "filters": {...}})``
+returns an :class:`~assistant.types.Answer`. Each step is a named ``RunnableLambda``,
+so another answer backend (an LLM) plugs in as a different ``answer`` step and
+LangChain users can compose the chain or its retriever in their own pipelines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.answer import REFUSAL, Answerer, Draft, Question
+from assistant.cite import compose
+from assistant.lexical import key_terms, words
+from assistant.retrieve import HybridSearcher
+from assistant.settings import AnswerSettings
+from assistant.types import Answer, Evidence, Filters, Passage, Turn
+
+FOLLOW_UP_WORDS = frozenset(
+    "it its they them their theirs this that these those he him his she her hers such there one ones".split()
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclasses.dataclass
+class AskState:
+    """What flows between the steps of the chain."""
+
+    question: Question
+    filters: Filters | None
+    id: Any = None
+    passages: list[Passage] = dataclasses.field(default_factory=list)
+    evidence: list[Evidence] = dataclasses.field(default_factory=list)
+    draft: Draft | None = None
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+
+
+def clean_question(question: object, max_chars: int) -> tuple[str, list[str]]:
+    """Validate and normalise a question; return it with any notices. Raises ``ValueError``."""
+    if not isinstance(question, str):
+        raise ValueError(f"The question must be text, not {type(question).__name__}.")
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise ValueError("The question is empty. Ask something about the corpus.")
+    notices = []
+    if len(text) > max_chars:
+        notices.append(f"The question was {len(text):,} characters long; only the first {max_chars:,} were used.")
+        text = text[:max_chars].rstrip()
+    return text, notices
+
+
+def parse_history(history: Sequence[object] | None) -> list[Turn]:
+    """Accept turns as ``Turn``, ``{"question", "answer"}``, chat messages ``{"role", "content"}`` or strings."""
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif isinstance(item, str):
+            turns.append(Turn(question=item))
+        elif isinstance(item, dict) and "question" in item:
+            turns.append(Turn(question=str(item["question"]), answer=str(item.get("answer") or "")))
+        elif isinstance(item, dict) and item.get("role") == "user":
+            turns.append(Turn(question=_content_text(item.get("content"))))
+        elif isinstance(item, dict) and item.get("role") == "assistant" and turns:
+            turns[-1] = Turn(question=turns[-1].question, answer=_content_text(item.get("content")))
+        else:
+            raise ValueError(f"History entries need a 'question' (or a chat 'role' and 'content'); got {item!r:.80}.")
+    return [t for t in turns if t.question.strip()]
+
+
+def _content_text(content: object) -> str:
+    """Text of a chat message's content: a string, or a list of parts such as {"type": "text", "text": ...}."""
+    if isinstance(content, list):
+        return " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+    return "" if content is None else str(content)
+
+
+def condense(text: str, history: Sequence[Turn]) -> Question:
+    """Make a follow-up searchable: add the previous question's terms when this one leans on it."""
+    terms = key_terms(text)
+    entities = [t for t in terms if t.entity]
+    lowered = {w.lower() for w in words(text)}
+    if history and (lowered & FOLLOW_UP_WORDS or len(terms) <= 1):
+        previous = history[-1].question
+        known = {t.stem for t in terms}
+        inherited = [dataclasses.replace(t, entity=False) for t in key_terms(previous) if t.stem not in known]
+        return Question(text=text, search_query=f"{previous} {text}", terms=terms + inherited, entities=entities)
+    return Question(text=text, search_query=text, terms=terms, entities=entities)
+
+
+def build_chain(searcher: HybridSearcher, answerer: Answerer, settings: AnswerSettings) -> Runnable[Any, Answer]:
+    """The runnable chain from a question (dict) to a cited :class:`Answer`."""
+
+    def prepare(request: dict[str, Any]) -> AskState:
+        text, notices = clean_question(request.get("question"), settings.max_question_chars)
+        question = condense(text, parse_history(request.get("history")))
+        question.notices.extend(notices)
+        filters = request.get("filters")
+        if isinstance(filters, dict):
+            filters = Filters.model_validate(filters)
+        return AskState(question=question, filters=filters, id=request.get("id"))
+
+    def retrieve(state: AskState) -> AskState:
+        vector = searcher.embed_query(state.question.search_query)
+        state.passages = searcher.search(state.question.search_query, filters=state.filters, vector=vector)
+        state.evidence = searcher.evidence(state.question.terms, vector, state.passages)
+        return state
+
+    def answer(state: AskState) -> AskState:
+        state.draft = answerer.answer(state.question, state.passages, state.evidence)
+        return state
+
+    def cite(state: AskState) -> Answer:
+        draft = state.draft
+        assert draft is not None
+        text, citations = (REFUSAL, []) if draft.refused else compose(draft.quotes)
+        notices = list(state.question.notices)
+        if draft.refused and draft.reason:
+            notices.append(f"Why: {draft.reason}.")
+        state.timings["total"] = round((time.perf_counter() - state.started) * 1000, 2)
+        return Answer(
+            id=state.id,
+            question=state.question.text,
+            answer=text,
+            refused=draft.refused,
+            mode=answerer.mode,
+            citations=citations,
+            notices=notices,
+            timings_ms=state.timings,
+        )
+
+    return (
+        _timed("condense", prepare)
+        | _timed("retrieve", retrieve)
+        | _timed("answer", answer)
+        | RunnableLambda(cite, name="cite")
+    )
+
+
+def _timed(name: str, step: Callable[[Any], AskState]) -> Runnable[Any, AskState]:
+    def run(value: Any) -> AskState:
+        started = time.perf_counter()
+        state = step(value)
+        state.timings[name] = round((time.perf_counter() - started) * 1000, 2)
+        return state
+
+    return RunnableLambda(run, name=name)

@@ -1,0 +1,77 @@
+"""Cite: number the quotes, attach provenance, and check every citation in code.
+
+Nothing here trusts text it did not slice itself: a citation's quote is the original
+file's text at its offsets, and markers that point to no citation are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from assistant.corpus import decode
+from assistant.types import Citation, Evidence
+
+MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+
+
+def make_citation(n: int, evidence: Evidence) -> Citation:
+    """Citation number ``n`` for one quoted sentence."""
+    meta = evidence.meta
+    return Citation(
+        n=n,
+        source_id=meta.source_id,
+        path=meta.path,
+        title=meta.title,
+        outlet=meta.outlet,
+        author=meta.author,
+        date=meta.date,
+        kind=meta.kind,
+        quote=evidence.text,
+        start=evidence.span.start,
+        end=evidence.span.end,
+        caption=evidence.span.kind == "caption",
+    )
+
+
+def compose(quotes: Sequence[Evidence]) -> tuple[str, list[Citation]]:
+    """Answer text (each quote followed by its marker; a paragraph per document) and its citations."""
+    citations = [make_citation(n, e) for n, e in enumerate(quotes, start=1)]
+    paragraphs: list[list[str]] = []
+    previous = None
+    for c in citations:
+        if c.source_id != previous:
+            paragraphs.append([])
+            previous = c.source_id
+        paragraphs[-1].append(f"{c.quote} [{c.n}]")
+    return "\n\n".join(" ".join(p) for p in paragraphs), citations
+
+
+def strip_unknown_markers(text: str, known: Iterable[int]) -> str:
+    """Remove ``[n]`` markers whose number is not a citation (invented keys)."""
+    valid = set(known)
+    return MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+
+
+def check_citation(citation: Citation, corpus_dir: Path) -> str | None:
+    """None when the quote is the file's text at its offsets; otherwise what is wrong."""
+    path = (corpus_dir / citation.path).resolve()
+    if not path.is_relative_to(corpus_dir.resolve()):
+        return f"[{citation.n}] points outside the corpus: {citation.path}"
+    try:
+        text = decode(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        return f"[{citation.n}] cannot read {citation.path}: {exc}"
+    if text[citation.start : citation.end] != citation.quote:
+        return f"[{citation.n}] quote differs from {citation.path}[{citation.start}:{citation.end}]"
+    return None
+
+
+def label(citation: Citation) -> str:
+    """One line of provenance: outlet, date and title (and 'photo caption' where it applies)."""
+    parts = [citation.outlet or "Unknown outlet", citation.date or "undated", f"“{citation.title}”"]
+    if citation.author:
+        parts.insert(1, citation.author)
+    text = ", ".join(parts)
+    return f"{text} (photo caption)" if citation.caption else text

@@ -1,0 +1,161 @@
+"""Command line: ``python -m assistant ingest|ask``.
+
+Exit codes: 0 success, 2 bad input (empty question, unreadable batch file, empty
+corpus), 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.cite import label
+from assistant.corpus import CorpusError
+from assistant.embed import EmbeddingError
+from assistant.index import IndexError_
+from assistant.prompts import PromptError
+from assistant.service import Assistant
+from assistant.store import StorageError
+from assistant.types import Answer, Filters
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask a source corpus; get cited, verbatim answers.")
+
+USER_ERRORS = (ValueError, CorpusError, IndexError_, StorageError, EmbeddingError, PromptError)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _assistant(progress: bool = True) -> Assistant:
+    from assistant.wiring import build_assistant
+
+    assistant = build_assistant()
+    report = assistant.ensure_index(progress=progress)
+    if report is not None:
+        _print_skipped(report.skipped)
+    return assistant
+
+
+def _print_skipped(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    """Configure logging for every command."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to add to the corpus first.")] = None,
+) -> None:
+    """Bring the index up to date with the corpus folder (adding PATHs to it first)."""
+    from assistant.wiring import build_assistant
+
+    try:
+        report = build_assistant().ingest(paths or [], progress=True)
+    except USER_ERRORS as exc:
+        raise _fail(str(exc)) from exc
+    _print_skipped(report.skipped)
+    typer.echo(
+        f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
+        f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}; "
+        f"embedded {report.embedded_chunks} chunks and {report.embedded_sentences} sentences "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question, history, filters}.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this document (repeatable).")] = None,
+    outlet: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only this kind of source (repeatable).")] = None,
+    date_from: Annotated[str | None, typer.Option(help="Only documents dated on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option(help="Only documents dated on or before YYYY-MM-DD.")] = None,
+) -> None:
+    """Answer a question from the corpus, with numbered verbatim sources."""
+    try:
+        filters = Filters(
+            source_ids=source or [],
+            outlets=outlet or [],
+            kinds=kind or [],  # type: ignore[arg-type]
+            date_from=dt.date.fromisoformat(date_from) if date_from else None,
+            date_to=dt.date.fromisoformat(date_to) if date_to else None,
+        )
+    except ValueError as exc:
+        raise _fail(f"bad filter: {exc}") from exc
+    if batch is not None:
+        if question is not None:
+            raise _fail("give either a QUESTION or --batch, not both")
+        _run_batch(batch, filters)
+        return
+    if question is None or not question.strip():
+        raise _fail("the question is empty. Ask something about the corpus.")
+    try:
+        answer = _assistant(progress=not as_json).ask(question, filters=filters)
+    except USER_ERRORS as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(answer.model_dump_json(indent=2) if as_json else render(answer))
+
+
+def _run_batch(path: Path, filters: Filters) -> None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read batch file {path}: {exc}") from exc
+    try:
+        assistant = _assistant(progress=False)
+    except USER_ERRORS as exc:
+        raise _fail(str(exc)) from exc
+    out = sys.stdout
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        out.write(json.dumps(_batch_item(assistant, line, number, filters), ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _batch_item(assistant: Assistant, line: str, number: int, filters: Filters) -> dict[str, Any]:
+    """One output object for one input line; a bad line yields an error object, never a crash."""
+    item_id: Any = None
+    try:
+        item = json.loads(line)
+        if not isinstance(item, dict):
+            raise ValueError("each line must be a JSON object")
+        item_id = item.get("id", number)
+        item_filters = Filters.model_validate(item["filters"]) if item.get("filters") else filters
+        answer = assistant.ask(item.get("question"), history=item.get("history"), filters=item_filters, id=item_id)
+        return answer.model_dump(mode="json")
+    except (json.JSONDecodeError, ValueError) as exc:
+        return {"id": item_id if item_id is not None else number, "error": f"line {number}: {exc}"}
+
+
+def render(answer: Answer) -> str:
+    """Human-readable answer with its numbered sources."""
+    lines = [answer.answer, ""]
+    for notice in answer.notices:
+        lines.append(f"Note: {notice}")
+    if answer.citations:
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"  [{c.n}] {label(c)}")
+            lines.append(f"      {c.path}, characters {c.start}-{c.end}")
+    lines.append(f"({answer.mode}, {answer.timings_ms.get('total', 0):.0f} ms)")
+    return "\n".join(lines).strip()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

