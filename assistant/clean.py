@@ -64,14 +64,14 @@ CAPTION = re.compile(
 META_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", _I)
 GLUED_LABEL = re.compile(r"^([A-Za-z]+(?: [A-Za-z]+){1,3}?[a-z]{3})(?=[A-Z][a-z])")
 
-TERMINAL = ".!?:;\"”’)…"
+TERMINAL = '.!?:;"”’)…'
 HEADING_MAX_WORDS = 20
 WRAP_MIN_CHARS = 40  # shorter lines are labels or headings, never hard-wrapped prose
 TAIL_MARKER_MAX_WORDS = 8
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st jr sr vs etc e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept oct nov dec
-    no nos inc ltd co corp gen gov sen rep col lt sgt capt cmdr adm fig approx dept est int'l int’l""".split()
+    inc ltd co corp gen gov sen rep col lt sgt capt cmdr adm fig approx dept est int'l int’l""".split()
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"([\w.'’]+)[.!?…]*[\"”’)\]]*$")

@@ -137,7 +137,10 @@ def _batch_item(assistant: Assistant, line: str, number: int, filters: Filters) 
             raise ValueError("each line must be a JSON object")
         item_id = item.get("id", number)
         item_filters = Filters.model_validate(item["filters"]) if item.get("filters") else filters
-        answer = assistant.ask(item.get("question"), history=item.get("history"), filters=item_filters, id=item_id)
+        question = item.get("question")
+        if not isinstance(question, str):
+            raise ValueError("'question' must be a string")
+        answer = assistant.ask(question, history=item.get("history"), filters=item_filters, id=item_id)
         return answer.model_dump(mode="json")
     except (json.JSONDecodeError, ValueError) as exc:
         return {"id": item_id if item_id is not None else number, "error": f"line {number}: {exc}"}

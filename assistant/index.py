@@ -194,7 +194,11 @@ class Indexer:
         return report
 
     def _groups(
-        self, todo: Sequence[SourceFile], metadata: dict[str, dict[str, object]], report: IngestReport, skipped: set[str]
+        self,
+        todo: Sequence[SourceFile],
+        metadata: dict[str, dict[str, object]],
+        report: IngestReport,
+        skipped: set[str],
     ) -> Iterator[list[tuple[Document, list[Chunk]]]]:
         group: list[tuple[Document, list[Chunk]]] = []
         texts = 0

@@ -38,9 +38,7 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> li
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def diversify(
-    ranked: Sequence[tuple[str, float]], k: int, source_of: Callable[[str], str]
-) -> list[tuple[str, float]]:
+def diversify(ranked: Sequence[tuple[str, float]], k: int, source_of: Callable[[str], str]) -> list[tuple[str, float]]:
     """The top ``k``, plus the best hit of each further document among the candidates (at most k // 2 more).
 
     A document that is never first in either ranking can still hold the sentence that
@@ -80,9 +78,7 @@ class HybridSearcher:
         self._document_stems: dict[str, set[str]] = {}
         for c in chunks:
             about = " ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))
-            self._document_stems.setdefault(c.meta.source_id, set(content_stems(about))).update(
-                self._chunk_stems[c.id]
-            )
+            self._document_stems.setdefault(c.meta.source_id, set(content_stems(about))).update(self._chunk_stems[c.id])
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -91,7 +87,8 @@ class HybridSearcher:
 
     def embed_query(self, query: str) -> Vectors:
         """The query's unit vector."""
-        return self.embedder.embed([query])[0]
+        vector: Vectors = self.embedder.embed([query])[0]
+        return vector
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, vector: Vectors | None = None

@@ -8,6 +8,7 @@ everything in numpy arrays and serves tests and throwaway corpora. One contract 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -235,10 +236,8 @@ class ChromaStorage:
 
     def reset(self) -> None:
         for name in (f"{self._name}_chunks", f"{self._name}_sentences"):
-            try:
+            with contextlib.suppress(Exception):  # absent already is fine
                 self._client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - absent already is fine
-                pass
         self._open()
 
 

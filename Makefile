@@ -1,0 +1,44 @@
+# Two commands matter: `make run` and `make test`. Both create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CPU build of torch 2.13.0 lies in /opt/wheels on these machines; elsewhere pip finds it on PyPI.
+PIP_FLAGS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test lint typecheck pytest ingest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_FLAGS) -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed  ## Install, index the corpus if needed, and serve the chat on http://127.0.0.1:7860
+	$(BIN)/python app.py
+
+ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
+	$(BIN)/python -m assistant ingest
+
+test: lint typecheck pytest  ## Install dev dependencies and run linters, type checks and the whole suite
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check assistant tests app.py
+	$(BIN)/ruff format --check assistant tests app.py
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) index/chroma index/manifest.json .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.corpus import build_document, load_corpus
+from assistant.index import IndexError_, chunk_document
+from assistant.settings import ChunkSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _docs() -> list:
+    files, metadata, _ = load_corpus(ROOT / "corpus")
+    return [build_document(f, metadata.get(f.rel)) for f in files]
+
+
+@pytest.mark.parametrize("max_chars", [200, 700, 2000])
+def test_chunks_cover_every_quotable_sentence_with_exact_offsets(max_chars: int) -> None:
+    for doc in _docs():
+        chunks = chunk_document(doc, ChunkSettings(max_chars=max_chars, overlap_spans=1))
+        covered = {s for c in chunks for s in c.spans}
+        assert {s for s in doc.spans if s.quotable} <= covered
+        for chunk in chunks:
+            assert chunk.text == " ".join(doc.text[s.start : s.end] for s in chunk.spans)
+            assert chunk.span_texts() == [doc.text[s.start : s.end] for s in chunk.spans]
+            assert any(s.quotable for s in chunk.spans)
+            assert all(s.kind != "label" for s in chunk.spans)
+
+
+def test_chunks_respect_the_size_bound_and_overlap() -> None:
+    doc = _docs()[2]
+    chunks = chunk_document(doc, ChunkSettings(max_chars=400, overlap_spans=1))
+    assert len(chunks) > 3
+    for a, b in itertools.pairwise(chunks):
+        assert a.spans[-1] in b.spans or a.spans[-1].kind == "heading"
+    longest_sentence = max(s.end - s.start for s in doc.spans)
+    assert all(len(c.text) <= 400 + longest_sentence + 1 for c in chunks)
+
+
+def _counts(report) -> tuple[int, int, int, int]:
+    return len(report.added), len(report.updated), len(report.removed), len(report.unchanged)
+
+
+def test_incremental_ingest(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+    assistant = make_assistant(seed_copy)
+    first = assistant.ingest(progress=False)
+    assert _counts(first) == (5, 0, 0, 0)
+    assert first.embedded_chunks > 0
+
+    again = assistant.ingest(progress=False)
+    assert _counts(again) == (0, 0, 0, 5)
+    assert again.embedded_chunks == again.embedded_sentences == 0
+    assert not assistant.indexer.is_stale()
+
+    target = seed_copy / "003_843109544dbca18f.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\nThe assembly chose Kim Jong-yang instead.\n")
+    assert assistant.indexer.is_stale()
+    changed = assistant.ingest(progress=False)
+    assert _counts(changed) == (0, 1, 0, 4)
+    per_doc = assistant.indexer.load_manifest().files["003_843109544dbca18f.txt"]  # type: ignore[union-attr]
+    assert changed.embedded_chunks == per_doc.chunks
+    answer = assistant.ask("Whom did the assembly choose instead?")
+    assert "Kim Jong-yang" in answer.answer
+
+    (seed_copy / "004_6c588545a29af66f.txt").unlink()
+    removed = assistant.ingest(progress=False)
+    assert _counts(removed) == (0, 0, 1, 4)
+    assert removed.embedded_chunks == 0
+    assert "004_6c588545a29af66f.txt" not in {m.source_id for m in assistant.sources()}
+    assert all(c.source_id != "004_6c588545a29af66f.txt" for c in assistant.ask("Who is Bruno Min?").citations)
+
+
+def test_metadata_change_reindexes_only_that_file(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+    assistant = make_assistant(seed_copy)
+    assistant.ingest(progress=False)
+    meta = seed_copy / "metadata.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("outlet: Fair Trials", "outlet: Fair Trials International")
+    )
+    report = assistant.ingest(progress=False)
+    assert report.updated == ["004_6c588545a29af66f.txt"]
+    assert {m.outlet for m in assistant.sources()} >= {"Fair Trials International"}
+
+
+def test_index_survives_a_restart(seed_copy: Path, make_assistant: Callable[..., Assistant], tmp_path: Path) -> None:
+    make_assistant(seed_copy, tmp_path / "idx").ingest(progress=False)
+    reopened = make_assistant(seed_copy, tmp_path / "idx")
+    assert not reopened.indexer.is_stale()
+    assert reopened.stats()["documents"] == 5
+    assert reopened.ensure_index(progress=False) is None
+
+
+def test_bad_files_are_skipped_with_named_warnings(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+    (seed_copy / "empty.txt").write_bytes(b"")
+    (seed_copy / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (seed_copy / "garbage.txt").write_bytes(bytes(range(128, 256)) * 50)
+    report = make_assistant(seed_copy).ingest(progress=False)
+    warnings = "\n".join(report.skipped)
+    for name, reason in [("empty.txt", "empty"), ("image.txt", "binary"), ("garbage.txt", "UTF-8")]:
+        assert name in warnings
+        assert reason in warnings
+    assert len(report.added) == 5
+
+
+def test_manifest_corruption_triggers_a_rebuild(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+    assistant = make_assistant(seed_copy)
+    assistant.ingest(progress=False)
+    (assistant.indexer.index_dir / "manifest.json").write_text("{not json")
+    assert assistant.indexer.is_stale()
+    report = assistant.ingest(progress=False)
+    assert len(report.added) == 5
+    assert assistant.stats()["documents"] == 5
+
+
+def test_empty_corpus_is_a_clear_error(tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
+    corpus = tmp_path / "empty-corpus"
+    corpus.mkdir()
+    with pytest.raises(IndexError_, match="no documents to index"):
+        make_assistant(corpus).ingest(progress=False)
+
+
+def test_ingest_paths_copies_documents_into_the_corpus(
+    seed_copy: Path, make_assistant: Callable[..., Assistant], tmp_path: Path
+) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "new.txt").write_text("Interpol Notes\n\nThe Commission for the Control of Files met on 5 May 2023.\n")
+    (extra / "skip.pdf").write_bytes(b"%PDF-1.4")
+    assistant = make_assistant(seed_copy)
+    report = assistant.ingest([extra / "new.txt", extra / "skip.pdf"], progress=False)
+    assert (seed_copy / "new.txt").read_bytes() == (extra / "new.txt").read_bytes()
+    assert "new.txt" in report.added
+    assert any("skip.pdf" in w for w in report.skipped)
