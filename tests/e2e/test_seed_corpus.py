@@ -1,0 +1,89 @@
+"""The real seed corpus through the real pipeline, scored against evals/seed.yaml.
+
+Thresholds are the figures measured when the suite was written (see README), with a
+small margin; a regression below them fails the build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from tests.e2e.evalset import Score, load_cases, score
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CASES = load_cases()
+
+pytestmark = pytest.mark.e2e
+
+# Measured on the seed corpus: source hit 0.939, fact coverage 0.918, 13/13 unanswerable
+# refused, 1 false refusal out of 49, 0 invalid citations.
+MIN_SOURCE_HIT = 0.92
+MIN_FACT_COVERAGE = 0.90
+MAX_FALSE_REFUSALS = 1
+
+
+@pytest.fixture(scope="module")
+def scores(seed_assistant: Assistant) -> list[Score]:
+    return [score(c, seed_assistant.ask(c["question"], history=c.get("history")), CORPUS) for c in CASES]
+
+
+def test_the_eval_set_is_substantial() -> None:
+    answerable = [c for c in CASES if c.get("answerable", True)]
+    assert len(CASES) >= 40
+    assert len(CASES) - len(answerable) >= 8
+    assert sum(1 for c in CASES if c.get("history")) >= 2
+    covered = {s for c in answerable for s in c["expected_sources"]}
+    assert covered == {p.name for p in CORPUS.glob("*.txt")}
+
+
+def test_every_quote_is_verbatim_at_its_offsets(scores: list[Score]) -> None:
+    assert [(s.case_id, s.invalid_citations) for s in scores if s.invalid_citations] == []
+
+
+def test_unanswerable_questions_are_refused(scores: list[Score]) -> None:
+    assert [s.case_id for s in scores if not s.answerable and not s.refused] == []
+
+
+def test_answerable_questions_are_rarely_refused(scores: list[Score]) -> None:
+    false_refusals = [s.case_id for s in scores if s.answerable and s.refused]
+    assert len(false_refusals) <= MAX_FALSE_REFUSALS, false_refusals
+
+
+def test_sources_hit(scores: list[Score]) -> None:
+    answerable = [s for s in scores if s.answerable]
+    rate = sum(bool(s.source_hit) for s in answerable) / len(answerable)
+    assert rate >= MIN_SOURCE_HIT, [s.case_id for s in answerable if not s.source_hit]
+
+
+def test_expected_facts_present(scores: list[Score]) -> None:
+    answerable = [s for s in scores if s.answerable]
+    coverage = sum(s.facts or 0.0 for s in answerable) / len(answerable)
+    assert coverage >= MIN_FACT_COVERAGE, [s.case_id for s in answerable if (s.facts or 0) < 1]
+
+
+def test_no_answer_quotes_furniture(scores: list[Score]) -> None:
+    assert [(s.case_id, s.forbidden) for s in scores if s.forbidden] == []
+
+
+FURNITURE = ["Thank you! Your submission", "Oops! Something went wrong", "donate", "newsletter", "time capsule",
+             "Ouija", "All Rights Reserved", "click to share", "Dear Jack"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Has my submission been received?",
+        "How do I sign up to the newsletter?",
+        "Which historic battle would Jack want to witness?",
+        "What do aircraft carriers use Ouija boards for?",
+        "Who owns the copyright of Coffee or Die Magazine?",
+        "How can I share this story on Facebook?",
+    ],
+)
+def test_furniture_is_never_quoted(seed_assistant: Assistant, question: str) -> None:
+    answer = seed_assistant.ask(question)
+    for citation in answer.citations:
+        assert not any(f.lower() in citation.quote.lower() for f in FURNITURE), citation.quote

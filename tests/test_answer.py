@@ -1,0 +1,88 @@
+"""Refusal and composition, on the real seed index."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.answer import REFUSAL, reading_order
+from assistant.types import DocumentMeta, Evidence, Span
+
+UNANSWERABLE = [
+    "Did Interpol vote to suspend China's membership?",
+    "Where was Alexander Prokopchuk born?",
+    "What is INTERPOL's annual budget in euros?",
+    "Who won the 2018 FIFA World Cup?",
+]
+ANSWERABLE = [
+    "Why didn't Interpol suspend Russia?",
+    "What is a diffusion?",
+    "Who was Russia's candidate to head Interpol?",
+    "How many checks are made against INTERPOL's databases every minute?",
+]
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_refuses_what_the_corpus_does_not_answer(seed_assistant: Assistant, question: str) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.refused
+    assert answer.answer == REFUSAL
+    assert answer.citations == []
+    assert any(n.startswith("Why:") for n in answer.notices)
+
+
+@pytest.mark.parametrize("question", ANSWERABLE)
+def test_answers_what_the_corpus_answers(seed_assistant: Assistant, question: str) -> None:
+    answer = seed_assistant.ask(question)
+    assert not answer.refused
+    assert 1 <= len(answer.citations) <= seed_assistant.settings.answer.max_sentences
+
+
+def test_answer_text_is_only_cited_quotes(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Why didn't Interpol suspend Russia?")
+    rebuilt = answer.answer
+    for c in answer.citations:
+        rebuilt = rebuilt.replace(f"{c.quote} [{c.n}]", "", 1)
+    assert rebuilt.strip() == ""
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_why_answer_spreads_across_sources(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Why didn't Interpol suspend Russia?")
+    assert len({c.source_id for c in answer.citations}) >= 2
+    assert "neutrality" in answer.answer.lower()
+
+
+def test_duplicate_statement_sentences_are_quoted_once(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("How many checks are made against INTERPOL's databases every minute?")
+    quotes = [c.quote for c in answer.citations]
+    assert sum("nearly 9,000 checks" in q for q in quotes) == 1
+
+
+def test_captions_are_flagged(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("When did Russian forces invade Ukraine?")
+    captions = [c for c in answer.citations if "Ministry of Defense photo" in c.quote or "Feb. 24" in c.quote]
+    assert captions
+    assert all(c.caption for c in captions)
+
+
+def _evidence(source: str, start: int, score: float) -> Evidence:
+    meta = DocumentMeta(source_id=source, path=source, title=source)
+    return Evidence(
+        meta=meta,
+        span=Span(start=start, end=start + 5),
+        text="x",
+        chunk_id=f"{source}#0",
+        score=score,
+        dense=score,
+        coverage=1.0,
+        context_coverage=1.0,
+        predicate_coverage=1.0,
+        entities_found=True,
+    )
+
+
+def test_reading_order_groups_documents_by_best_score() -> None:
+    quotes = [_evidence("b", 50, 0.9), _evidence("a", 10, 0.5), _evidence("b", 5, 0.6), _evidence("a", 1, 0.4)]
+    ordered = [(q.meta.source_id, q.span.start) for q in reading_order(quotes)]
+    assert ordered == [("b", 5), ("b", 50), ("a", 1), ("a", 10)]

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.cite import check_citation, compose, label, strip_unknown_markers
+from assistant.types import Citation, DocumentMeta, Evidence, Span
+
+
+def _evidence(path: Path, source: str, quote: str) -> Evidence:
+    text = path.read_text(encoding="utf-8")
+    start = text.index(quote)
+    meta = DocumentMeta(source_id=source, path=source, title="T", outlet="O", date="2022-03-10")
+    return Evidence(
+        meta=meta,
+        span=Span(start=start, end=start + len(quote)),
+        text=quote,
+        chunk_id=f"{source}#0",
+        score=1,
+        dense=1,
+        coverage=1,
+        context_coverage=1,
+        predicate_coverage=1,
+        entities_found=True,
+    )
+
+
+def test_compose_numbers_quotes_and_groups_paragraphs(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One fact. Two facts.")
+    (tmp_path / "b.txt").write_text("Other view.")
+    quotes = [
+        _evidence(tmp_path / "a.txt", "a.txt", "One fact."),
+        _evidence(tmp_path / "a.txt", "a.txt", "Two facts."),
+        _evidence(tmp_path / "b.txt", "b.txt", "Other view."),
+    ]
+    text, citations = compose(quotes)
+    assert text == "One fact. [1] Two facts. [2]\n\nOther view. [3]"
+    assert [c.n for c in citations] == [1, 2, 3]
+    assert all(check_citation(c, tmp_path) is None for c in citations)
+
+
+def test_check_citation_catches_a_wrong_offset(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One fact. Two facts.")
+    citation = Citation(
+        n=1, source_id="a.txt", path="a.txt", title="T", kind="news", quote="One fact.", start=1, end=10
+    )
+    assert "differs" in (check_citation(citation, tmp_path) or "")
+    outside = citation.model_copy(update={"path": "../secret.txt"})
+    assert "outside" in (check_citation(outside, tmp_path) or "")
+
+
+def test_strip_unknown_markers() -> None:
+    assert strip_unknown_markers("A [1]. B [7]. C [2]", {1, 2}) == "A [1]. B. C [2]"
+
+
+def test_label() -> None:
+    c = Citation(
+        n=1,
+        source_id="a",
+        path="a",
+        title="T",
+        outlet="O",
+        author="W",
+        date="2022",
+        kind="news",
+        quote="q",
+        start=0,
+        end=1,
+        caption=True,
+    )
+    assert label(c) == "O, W, 2022, “T” (photo caption)"

@@ -1,0 +1,109 @@
+"""The CLI, run in-process with an isolated corpus and index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant import wiring
+from assistant.cli import app
+from assistant.embed import SentenceTransformerEmbedder
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, seed_copy: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> Path:
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(seed_copy))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "cli-index"))
+    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    return seed_copy
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ask_prints_answer_and_numbered_sources(cli_env: Path) -> None:
+    code, out, _ = run("ask", "Why didn't Interpol suspend Russia?")
+    assert code == 0
+    assert "[1]" in out
+    assert "Sources:" in out
+    assert "characters" in out
+
+
+def test_ask_json_schema(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--json", "What is a diffusion?")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) >= {"id", "question", "answer", "refused", "mode", "citations", "timings_ms"}
+    assert data["mode"] == "extractive"
+    citation = data["citations"][0]
+    assert set(citation) >= {"n", "source_id", "path", "title", "outlet", "date", "quote", "start", "end"}
+    text = (cli_env / citation["path"]).read_text(encoding="utf-8")
+    assert text[citation["start"] : citation["end"]] == citation["quote"]
+    assert "total" in data["timings_ms"]
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_exits_2(cli_env: Path, question: str) -> None:
+    code, _, err = run("ask", question)
+    assert code == 2
+    assert "empty" in err
+
+
+def test_batch_answers_every_line_in_order(cli_env: Path, tmp_path: Path) -> None:
+    lines = [
+        {"id": "a", "question": "What is a diffusion?"},
+        {
+            "id": "b",
+            "question": "Who can no longer send them directly?",
+            "history": [{"question": "What is a diffusion?"}],
+        },
+        {"id": 3, "question": "What is the capital of Australia?"},
+        {"id": "bad", "question": "   "},
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    code, out, _ = run("ask", "--json", "--batch", str(batch))
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == ["a", "b", 3, "bad", 5]
+    assert "NCB Moscow" in results[1]["answer"]
+    assert results[2]["refused"] is True
+    assert "empty" in results[3]["error"]
+    assert "line 5" in results[4]["error"]
+
+
+def test_missing_batch_file_exits_2(cli_env: Path, tmp_path: Path) -> None:
+    code, _, err = run("ask", "--batch", str(tmp_path / "nope.jsonl"))
+    assert code == 2
+    assert "cannot read" in err
+
+
+def test_ingest_reports_and_is_incremental(cli_env: Path) -> None:
+    code, out, _ = run("ingest")
+    assert code == 0
+    assert "added 5" in out
+    code, out, _ = run("ingest")
+    assert "unchanged 5" in out
+    assert "embedded 0 chunks" in out
+
+
+def test_empty_corpus_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli_env: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(empty))
+    code, _, err = run("ask", "What is a diffusion?")
+    assert code == 2
+    assert "no documents" in err
+
+
+def test_bad_filter_exits_2(cli_env: Path) -> None:
+    code, _, err = run("ask", "--date-from", "last week", "What is a diffusion?")
+    assert code == 2
+    assert "bad filter" in err
