@@ -18,7 +18,7 @@ import typer
 from assistant.cite import label
 from assistant.corpus import CorpusError
 from assistant.embed import EmbeddingError
-from assistant.index import IndexError_
+from assistant.index import IngestError
 from assistant.prompts import PromptError
 from assistant.service import Assistant
 from assistant.store import StorageError
@@ -26,7 +26,7 @@ from assistant.types import Answer, Filters
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask a source corpus; get cited, verbatim answers.")
 
-USER_ERRORS = (ValueError, CorpusError, IndexError_, StorageError, EmbeddingError, PromptError)
+USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -37,7 +37,7 @@ EMBED_BATCH_TEXTS = 256
 """Documents are embedded and committed in groups of about this many texts."""
 
 
-class IndexError_(RuntimeError):
+class IngestError(RuntimeError):
     """The index cannot be built (empty corpus, concurrent ingest...)."""
 
 
@@ -190,7 +190,7 @@ class Indexer:
         if not manifest.files:
             hint = f"Add .txt or .md files to {self.corpus_dir} (or run `python -m assistant ingest PATH`)."
             detail = f" Skipped: {'; '.join(report.skipped)}." if report.skipped else ""
-            raise IndexError_(f"The corpus at {self.corpus_dir} has no documents to index.{detail} {hint}")
+            raise IngestError(f"The corpus at {self.corpus_dir} has no documents to index.{detail} {hint}")
         return report
 
     def _groups(
@@ -248,7 +248,7 @@ class Indexer:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
-                raise IndexError_(f"Another ingest is running on {self.index_dir}; try again when it ends.") from exc
+                raise IngestError(f"Another ingest is running on {self.index_dir}; try again when it ends.") from exc
             try:
                 yield
             finally:

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.corpus import build_document, load_corpus
-from assistant.index import IndexError_, chunk_document
+from assistant.index import IngestError, chunk_document
 from assistant.settings import ChunkSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ def test_manifest_corruption_triggers_a_rebuild(seed_copy: Path, make_assistant:
 def test_empty_corpus_is_a_clear_error(tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
     corpus = tmp_path / "empty-corpus"
     corpus.mkdir()
-    with pytest.raises(IndexError_, match="no documents to index"):
+    with pytest.raises(IngestError, match="no documents to index"):
         make_assistant(corpus).ingest(progress=False)
 
 
@@ -136,3 +136,15 @@ def test_ingest_paths_copies_documents_into_the_corpus(
     assert (seed_copy / "new.txt").read_bytes() == (extra / "new.txt").read_bytes()
     assert "new.txt" in report.added
     assert any("skip.pdf" in w for w in report.skipped)
+
+
+def test_concurrent_ingest_is_refused_with_a_message(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+    import fcntl
+
+    assistant = make_assistant(seed_copy)
+    index_dir = assistant.indexer.index_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".ingest.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(IngestError, match="Another ingest is running"):
+            assistant.ingest(progress=False)
