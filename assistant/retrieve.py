@@ -23,8 +23,8 @@ from assistant.settings import RetrievalSettings
 from assistant.store import SourceStorage, sentence_id
 from assistant.types import Chunk, Evidence, Filters, Passage
 
-SENTENCE_SEATS = 3
-"""Chunks of the best-matching sentences that join the passages whatever their fused rank."""
+LEXICAL_SEATS = 2
+"""Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
 CAPTION_WEIGHT = 0.85
 """Captions describe pictures; prefer running text when both answer."""
 
@@ -75,10 +75,16 @@ class HybridSearcher:
             for span in c.spans:
                 if span.quotable:
                     self._chunk_of_sentence.setdefault(sentence_id(c.meta.source_id, span), c.id)
+        # What a passage is about: its own words plus its document's title, outlet and author.
+        self._about = {
+            c.meta.source_id: set(content_stems(" ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))))
+            for c in chunks
+        }
         self._document_stems: dict[str, set[str]] = {}
         for c in chunks:
-            about = " ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))
-            self._document_stems.setdefault(c.meta.source_id, set(content_stems(about))).update(self._chunk_stems[c.id])
+            self._document_stems.setdefault(c.meta.source_id, set(self._about[c.meta.source_id])).update(
+                self._chunk_stems[c.id]
+            )
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -97,26 +103,15 @@ class HybridSearcher:
         k = k or self.settings.k
         n = max(self.settings.candidates, k)
         vector = self.embed_query(query) if vector is None else vector
-        dense = self.storage.retrieve(vector, n, filters)
         lexical = [(self.chunks[i].id, s) for i, s in self.lexical.search(query, n, filters)]
-        # Sentence-level dense hits find a chunk whose one relevant sentence is diluted by the rest.
-        by_sentence = list(
-            dict.fromkeys(
-                self._chunk_of_sentence[sid]
-                for sid, _ in self.storage.retrieve_sentences(vector, n, filters)
-                if sid in self._chunk_of_sentence
-            )
-        )
+        dense = self._dense(vector, n, filters)
         dense_scores, lexical_scores = dict(dense), dict(lexical)
-        fused = reciprocal_rank_fusion(
-            [[c for c, _ in dense], [c for c, _ in lexical], by_sentence], self.settings.rrf_k
-        )
-        fused = [(c, s) for c, s in fused if c in self._by_id]
+        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], self.settings.rrf_k)
         picked = diversify(fused, k, lambda cid: self._by_id[cid].meta.source_id)
-        # The chunks of the very best sentences always reach the evidence step.
+        # Lexical hits can be missed by fusion when dense retrieval disagrees; keep the very best.
         chosen = {c for c, _ in picked}
         scores = dict(fused)
-        picked += [(c, scores[c]) for c in by_sentence[:SENTENCE_SEATS] if c not in chosen]
+        picked += [(c, scores[c]) for c, _ in lexical[:LEXICAL_SEATS] if c not in chosen]
         return [
             Passage(
                 chunk=self._by_id[cid],
@@ -127,6 +122,18 @@ class HybridSearcher:
             )
             for rank, (cid, score) in enumerate(picked)
         ]
+
+    def _dense(self, vector: Vectors, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+        """Chunks ranked by the better of their own cosine and their best sentence's.
+
+        Sentence hits find a chunk whose one relevant sentence is diluted by the rest.
+        """
+        best = dict(self.storage.retrieve(vector, n, filters))
+        for sid, sim in self.storage.retrieve_sentences(vector, n, filters):
+            owner = self._chunk_of_sentence.get(sid)
+            if owner is not None and sim > best.get(owner, -1.0):
+                best[owner] = sim
+        return sorted(((c, s) for c, s in best.items() if c in self._by_id), key=lambda kv: (-kv[1], kv[0]))
 
     def evidence(self, terms: Sequence[Term], vector: Vectors, passages: Sequence[Passage]) -> list[Evidence]:
         """Every quotable sentence of the passages, scored against the question, best first."""
@@ -143,7 +150,13 @@ class HybridSearcher:
         vectors = self.storage.sentence_vectors(ids)
         entities = [t for t in terms if t.entity]
         predicates = [t for t in terms if not t.entity]
-        entities_found = {
+        in_passage = {
+            p.chunk.id: all(
+                matched(t, self._chunk_stems[p.chunk.id] | self._about[p.chunk.meta.source_id]) for t in entities
+            )
+            for p, _, _ in candidates
+        }
+        in_document = {
             source: all(matched(t, self._document_stems[source]) for t in entities)
             for source in {p.chunk.meta.source_id for p, _, _ in candidates}
         }
@@ -168,7 +181,9 @@ class HybridSearcher:
                     coverage=coverage,
                     context_coverage=self.lexical.coverage(terms, context),
                     predicate_coverage=self.lexical.coverage(predicates, context | set(stems)) if predicates else 1.0,
-                    entities_found=entities_found[chunk.meta.source_id],
+                    sentence_predicate_coverage=self.lexical.coverage(predicates, stems) if predicates else 1.0,
+                    entities_in_passage=in_passage[chunk.id],
+                    entities_in_document=in_document[chunk.meta.source_id],
                 )
             )
         return sorted(out, key=lambda e: -e.score)

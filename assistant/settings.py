@@ -50,6 +50,12 @@ class AnswerSettings(BaseModel):
     min_predicate_coverage: float = Field(
         default=0.3, description="Least share of the question's non-name terms the evidence must contain."
     )
+    strong_predicate_coverage: float = Field(
+        default=0.6, description="Share of non-name terms at which a sentence may borrow names from its document."
+    )
+    strong_dense: float = Field(
+        default=0.7, description="Cosine at which a sentence counts as a paraphrase of the question."
+    )
     min_dense: float = Field(default=0.25, description="Least cosine similarity of the best quote.")
 
 

@@ -159,7 +159,11 @@ class Evidence(BaseModel):
     predicate_coverage: float = Field(
         description="IDF-weighted share of the question's other (non-name) terms in the sentence and passage."
     )
-    entities_found: bool = Field(description="Every name and number of the question occurs in the document.")
+    sentence_predicate_coverage: float = Field(description="The same share in the sentence alone.")
+    entities_in_passage: bool = Field(
+        description="Every name and number of the question occurs in the passage or its document's metadata."
+    )
+    entities_in_document: bool = Field(description="Every name and number of the question occurs in the document.")
 
 
 class Turn(BaseModel):

@@ -78,7 +78,9 @@ def _evidence(source: str, start: int, score: float) -> Evidence:
         coverage=1.0,
         context_coverage=1.0,
         predicate_coverage=1.0,
-        entities_found=True,
+        sentence_predicate_coverage=1,
+        entities_in_passage=True,
+        entities_in_document=True,
     )
 
 

@@ -20,7 +20,9 @@ def _evidence(path: Path, source: str, quote: str) -> Evidence:
         coverage=1,
         context_coverage=1,
         predicate_coverage=1,
-        entities_found=True,
+        sentence_predicate_coverage=1,
+        entities_in_passage=True,
+        entities_in_document=True,
     )
 
 

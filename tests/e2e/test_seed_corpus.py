@@ -18,10 +18,10 @@ CASES = load_cases()
 
 pytestmark = pytest.mark.e2e
 
-# Measured on the seed corpus: source hit 0.939, fact coverage 0.918, 13/13 unanswerable
-# refused, 1 false refusal out of 49, 0 invalid citations.
-MIN_SOURCE_HIT = 0.92
-MIN_FACT_COVERAGE = 0.90
+# Measured on the seed corpus: source hit 0.980 (48/49), fact coverage 0.939, 13/13
+# unanswerable refused, 1 false refusal out of 49, 0 invalid citations.
+MIN_SOURCE_HIT = 0.95
+MIN_FACT_COVERAGE = 0.92
 MAX_FALSE_REFUSALS = 1
 
 
