@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,11 +95,6 @@ def stems_match(a: str, b: str) -> bool:
     return common >= 4 and common >= 0.75 * shortest
 
 
-def matched(term: Term, stems: Iterable[str]) -> bool:
-    """Whether any of ``stems`` matches the term."""
-    return any(stems_match(term.stem, s) for s in stems)
-
-
 class LexicalIndex:
     """BM25 over chunk texts, plus the document frequencies that weigh key terms."""
 
@@ -109,6 +104,7 @@ class LexicalIndex:
         self._df: Counter[str] = Counter()
         for toks in tokenized:
             self._df.update(set(toks))
+        self._variants: dict[str, frozenset[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
         for s in self._df:
             self._by_prefix.setdefault(s[:4], set()).add(s)
@@ -122,16 +118,25 @@ class LexicalIndex:
         df = self._df.get(stem_, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def variants(self, stem_: str) -> set[str]:
-        """Indexed stems that match ``stem_`` (itself, and forms such as suspend/suspension)."""
-        found = {v for v in self._by_prefix.get(stem_[:4], ()) if stems_match(stem_, v)}
-        return found | ({stem_} if stem_ in self._df else set())
+    def variants(self, stem_: str) -> frozenset[str]:
+        """``stem_`` and the indexed stems that match it (forms such as suspend/suspension)."""
+        found = self._variants.get(stem_)
+        if found is None:
+            found = frozenset({stem_} | {v for v in self._by_prefix.get(stem_[:4], ()) if stems_match(stem_, v)})
+            if len(self._variants) > 100_000:  # questions are unbounded; keep the cache bounded
+                self._variants.clear()
+            self._variants[stem_] = found
+        return found
+
+    def matched(self, term: Term, stems: Collection[str]) -> bool:
+        """Whether any of ``stems`` is a form of the term."""
+        return not self.variants(term.stem).isdisjoint(stems)
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (chunk position, BM25 score) with a positive score, best first."""
         if not self.chunks:
             return []
-        known = sorted({v for t in content_stems(query) for v in self.variants(t)})
+        known = sorted({v for t in content_stems(query) for v in self.variants(t) if v in self._df})
         if not known:
             return []
         scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
@@ -143,11 +148,10 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def coverage(self, terms: Sequence[Term], stems: Iterable[str]) -> float:
+    def coverage(self, terms: Sequence[Term], stems: Collection[str]) -> float:
         """IDF-weighted share of ``terms`` that occur among ``stems``."""
         if not terms:
             return 0.0
-        pool = set(stems)
         total = sum(self.idf(t.stem) for t in terms)
-        hit = sum(self.idf(t.stem) for t in terms if matched(t, pool))
+        hit = sum(self.idf(t.stem) for t in terms if self.matched(t, stems))
         return hit / total if total else 0.0

@@ -18,7 +18,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embed import Embedder, Vectors
-from assistant.lexical import LexicalIndex, Term, content_stems, key_terms, matched
+from assistant.lexical import LexicalIndex, Term, content_stems, key_terms
 from assistant.settings import RetrievalSettings
 from assistant.store import SourceStorage, sentence_id
 from assistant.types import Chunk, Evidence, Filters, Passage
@@ -152,12 +152,13 @@ class HybridSearcher:
         predicates = [t for t in terms if not t.entity]
         in_passage = {
             p.chunk.id: all(
-                matched(t, self._chunk_stems[p.chunk.id] | self._about[p.chunk.meta.source_id]) for t in entities
+                self.lexical.matched(t, self._chunk_stems[p.chunk.id] | self._about[p.chunk.meta.source_id])
+                for t in entities
             )
             for p, _, _ in candidates
         }
         in_document = {
-            source: all(matched(t, self._document_stems[source]) for t in entities)
+            source: all(self.lexical.matched(t, self._document_stems[source]) for t in entities)
             for source in {p.chunk.meta.source_id for p, _, _ in candidates}
         }
         out: list[Evidence] = []
@@ -165,7 +166,7 @@ class HybridSearcher:
             chunk, span = passage.chunk, passage.chunk.spans[i]
             context = self._chunk_stems.get(chunk.id, set())
             dense = float(np.dot(vectors[sid], vector)) if sid in vectors else 0.0
-            stems = content_stems(text)
+            stems = set(content_stems(text))
             coverage = self.lexical.coverage(terms, stems)
             score = 0.6 * dense + 0.4 * coverage + 0.05 / (1 + passage.rank)
             if span.kind == "caption":
@@ -180,7 +181,7 @@ class HybridSearcher:
                     dense=dense,
                     coverage=coverage,
                     context_coverage=self.lexical.coverage(terms, context),
-                    predicate_coverage=self.lexical.coverage(predicates, context | set(stems)) if predicates else 1.0,
+                    predicate_coverage=self.lexical.coverage(predicates, context | stems) if predicates else 1.0,
                     sentence_predicate_coverage=self.lexical.coverage(predicates, stems) if predicates else 1.0,
                     entities_in_passage=in_passage[chunk.id],
                     entities_in_document=in_document[chunk.meta.source_id],
