@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the app runs offline
+
 from assistant.ui import build_ui
 from assistant.wiring import build_assistant
 

@@ -87,3 +87,37 @@ def test_furniture_is_never_quoted(seed_assistant: Assistant, question: str) -> 
     answer = seed_assistant.ask(question)
     for citation in answer.citations:
         assert not any(f.lower() in citation.quote.lower() for f in FURNITURE), citation.quote
+
+
+def test_batch_cli_answers_the_whole_eval_set_in_one_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: object
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant import wiring
+    from assistant.cli import app
+
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    loads = []
+    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: loads.append(1) or embedder)
+    batch = tmp_path / "evals.jsonl"
+    batch.write_text(
+        "\n".join(
+            json.dumps({"id": c["id"], "question": c["question"], "history": c.get("history", [])}) for c in CASES
+        )
+    )
+    result = CliRunner().invoke(app, ["ask", "--json", "--batch", str(batch)])
+    assert result.exit_code == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answers] == [c["id"] for c in CASES]
+    assert loads == [1], "the model is loaded once"
+    quotes = 0
+    for answer in answers:
+        for citation in answer["citations"]:
+            text = (CORPUS / citation["path"]).read_text(encoding="utf-8")
+            assert text[citation["start"] : citation["end"]] == citation["quote"]
+            quotes += 1
+    assert quotes >= len(CASES)
