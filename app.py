@@ -1,4 +1,4 @@
-"""Launch the chat UI: ``python app.py [--host 127.0.0.1] [--port 7860]``.
+"""Serve the chat page and the HTTP API: ``python app.py [--host 127.0.0.1] [--port 7860]``.
 
 Binds to loopback unless told otherwise (flags, or GRADIO_SERVER_NAME / GRADIO_SERVER_PORT).
 """
@@ -10,7 +10,11 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the app runs offline
 
-from assistant.ui import build_ui
+import gradio as gr
+import uvicorn
+
+from assistant.api import create_api
+from assistant.ui import CSS, HEAD, build_ui
 from assistant.wiring import build_assistant
 
 
@@ -21,7 +25,9 @@ def main() -> None:
     args = parser.parse_args()
     assistant = build_assistant()
     assistant.ensure_index(progress=True)
-    build_ui(assistant).launch(server_name=args.host, server_port=args.port)
+    app = gr.mount_gradio_app(create_api(assistant), build_ui(assistant), path="/", css=CSS, head=HEAD)
+    print(f"Serving on http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

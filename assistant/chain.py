@@ -125,6 +125,9 @@ def build_chain(searcher: HybridSearcher, answerer: Answerer, settings: AnswerSe
         notices = list(state.question.notices)
         if draft.refused and draft.reason:
             notices.append(f"Why: {draft.reason}.")
+        if draft.refused and state.passages:
+            titles = list(dict.fromkeys(p.chunk.meta.title for p in state.passages))[:3]
+            notices.append("Closest documents: " + "; ".join(titles) + ".")
         state.timings["total"] = round((time.perf_counter() - state.started) * 1000, 2)
         return Answer(
             id=state.id,

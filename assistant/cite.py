@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from assistant.corpus import decode
-from assistant.types import Citation, Evidence
+from assistant.types import Answer, Citation, Evidence
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 
@@ -75,3 +75,24 @@ def label(citation: Citation) -> str:
         parts.insert(1, citation.author)
     text = ", ".join(parts)
     return f"{text} (photo caption)" if citation.caption else text
+
+
+def paragraph_around(text: str, start: int, end: int, limit: int = 600) -> tuple[str, str, str]:
+    """The quote's surrounding paragraph, split as (before, quote, after), each side at most ``limit`` chars."""
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    para_end = len(text) if para_end == -1 else para_end
+    before = text[max(para_start, start - limit) : start]
+    after = text[end : min(para_end, end + limit)]
+    return before, text[start:end], after
+
+
+def export_markdown(answer: Answer) -> str:
+    """The answer with its numbered sources (quote, outlet, date, file, offsets), as Markdown."""
+    lines = [f"**Question:** {answer.question}", "", answer.answer, ""]
+    lines += [f"_{n}_" for n in answer.notices]
+    if answer.citations:
+        lines += ["", "**Sources**", ""]
+        for c in answer.citations:
+            lines.append(f"{c.n}. {label(c)}: “{c.quote}” (`{c.path}`, characters {c.start}–{c.end})")
+    return "\n".join(lines).strip() + "\n"

@@ -1,67 +1,211 @@
-"""A Gradio chat over the Assistant service. Presentation only: all logic is in the service."""
+"""The Gradio chat page. Presentation only: every answer comes from the Assistant service.
+
+Corpus text and questions are untrusted: everything shown is escaped, so HTML and
+Markdown inside a document appear as text and never run.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote as url_quote
 
 import gradio as gr
 
-from assistant.cite import label
+from assistant.cite import export_markdown, label, paragraph_around
 from assistant.service import Assistant
-from assistant.types import Answer
+from assistant.types import Answer, Filters
 
 EXAMPLES = [
     "Why didn't Interpol suspend Russia?",
     "What is a diffusion?",
-    "What did Ted Bromund say about the measures?",
-    "Who was Russia's candidate for the Interpol presidency?",
+    "What did Ted Bromund say about the Executive Committee?",
+    "Who was Russia's candidate to head Interpol?",
 ]
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|>~])")
+KINDS = [
+    ("Official statements", "official_statement"),
+    ("News", "news"),
+    ("Op-eds", "op_ed"),
+    ("NGO news", "ngo_news"),
+    ("Other documents", "document"),
+]
+# ':' and '.' too, so that "http://..." and "www." are not turned into links.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|>~<&\"':.])")
+
+CSS = """
+#sources .src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem .8rem;
+  margin-bottom: .6rem; transition: box-shadow .2s; }
+#sources .src-card.active { box-shadow: 0 0 0 3px var(--color-accent); }
+#sources .src-head { font-size: .9rem; margin-bottom: .3rem; }
+#sources .src-n { font-weight: 700; margin-right: .3rem; }
+#sources .src-para { margin: .3rem 0; font-size: .92rem; color: var(--body-text-color-subdued); }
+#sources mark { background: #ffe27a; color: #111; padding: 0 .1em; }
+#sources .src-foot { font-size: .8rem; }
+#sources .badge { font-size: .75rem; border: 1px solid currentColor; border-radius: 4px; padding: 0 .25rem; }
+#status { font-size: .85rem; opacity: .8; }
+"""
+
+# Clicking an [n] marker in the chat brings its card up in the sources panel.
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#src-"]');
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  if (!card) return;
+  document.querySelectorAll("#sources .src-card.active").forEach((c) => c.classList.remove("active"));
+  card.classList.add("active");
+  card.scrollIntoView({ behavior: "smooth", block: "center" });
+}, true);
+</script>"""
+
+EMPTY_SOURCES = "<p class='src-empty'>Sources for the answer appear here.</p>"
 
 
 def escape(text: str) -> str:
-    """Corpus and user text is untrusted: shown as text, never as HTML or Markdown."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=True))
+    """Untrusted text for a Markdown surface: every Markdown and HTML special character backslash-escaped,
+    so it renders as the literal text (CommonMark escapes any ASCII punctuation)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def to_markdown(answer: Answer) -> str:
-    """The answer, its notices and its numbered sources, escaped for the chat window."""
+    """The chat message for an answer: escaped quotes with [n] linked to the sources panel."""
     if answer.refused:
-        parts = [f"**{escape(answer.answer)}**"]
+        parts = [f"> **Not in the corpus.** {escape(answer.answer)}"]
     else:
-        body = escape(answer.answer)
-        parts = [re.sub(r"\\\[(\d+)\\\]", r"**[\1]**", body)]
+        parts = [re.sub(r"\\\[(\d+)\\\]", r"[**[\1]**](#src-\1)", escape(answer.answer))]
     parts += [f"_{escape(n)}_" for n in answer.notices]
-    if answer.citations:
-        parts.append("**Sources**")
-        parts += [
-            f"**[{c.n}]** {escape(label(c))}  \n> {escape(c.quote)}  \n`{escape(c.path)}` characters {c.start}–{c.end}"
-            for c in answer.citations
-        ]
-    stats = f"{answer.mode} · {answer.timings_ms.get('total', 0):.0f} ms"
-    parts.append(f"<sub>{stats}</sub>")
     return "\n\n".join(parts)
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The chat page."""
+def stream(answer: Answer) -> Iterator[str]:
+    """The chat message growing quote by quote, then complete."""
+    if not answer.refused:
+        pieces = re.split(r"(?<=\])\s+", answer.answer)
+        for i in range(1, len(pieces)):
+            yield to_markdown(answer.model_copy(update={"answer": " ".join(pieces[:i]), "notices": []}))
+    yield to_markdown(answer)
 
-    def respond(message: str, history: list[dict[str, Any]]) -> str:
-        try:
-            return to_markdown(assistant.ask(message, history=history))
-        except ValueError as exc:
-            return f"**{escape(str(exc))}**"
 
+def sources_html(answer: Answer, assistant: Assistant) -> str:
+    """One card per citation: provenance, the quote highlighted in its paragraph, a link to the document."""
+    if not answer.citations:
+        return EMPTY_SOURCES
+    cards = []
+    for c in answer.citations:
+        before, quote, after = paragraph_around(assistant.document_text(c.source_id), c.start, c.end)
+        link = f"/document/{url_quote(c.source_id)}?start={c.start}&end={c.end}#quote"
+        badge = " <span class='badge'>photo caption</span>" if c.caption else ""
+        cards.append(
+            f"<div class='src-card' id='src-{c.n}' data-n='{c.n}'>"
+            f"<div class='src-head'><span class='src-n'>[{c.n}]</span>{html.escape(label(c))}{badge}</div>"
+            f"<blockquote class='src-para'>{html.escape(before)}<mark>{html.escape(quote)}</mark>"
+            f"{html.escape(after)}</blockquote>"
+            f"<div class='src-foot'><code>{html.escape(c.path)}</code> characters {c.start}–{c.end} · "
+            f"<a class='open-doc' href='{html.escape(link)}' target='_blank' rel='noopener'>Open the document</a>"
+            f"</div></div>"
+        )
+    return "".join(cards)
+
+
+def status_line(assistant: Assistant, answer: Answer | None = None) -> str:
+    """Mode, index size and, after an answer, how long it took."""
     stats = assistant.stats()
-    return gr.ChatInterface(
-        fn=respond,
-        title="Research assistant",
-        description=(
-            f"Answers are verbatim quotes from {stats['documents']} documents "
-            f"({stats['passages']} passages), each with its source. Offline, {stats['mode']} mode."
-        ),
-        examples=EXAMPLES,
-        cache_examples=False,
-    )
+    text = f"Offline · {stats['mode']} mode · {stats['documents']} documents · {stats['passages']} passages"
+    if answer is not None:
+        text += f" · answered in {answer.timings_ms.get('total', 0):.0f} ms"
+    return text
+
+
+def _export_file(markdown: str) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="assistant-export-"))
+    path = folder / "answer.md"
+    path.write_text(markdown, encoding="utf-8")
+    return str(path)
+
+
+def build_ui(assistant: Assistant) -> gr.Blocks:
+    """The chat page: chat and filters on the left, sources and export on the right."""
+    documents = [
+        (f"{m.title} ({m.outlet or 'unknown'}, {m.date or 'undated'})", m.source_id) for m in assistant.sources()
+    ]
+
+    def respond(
+        message: str, turns: list[dict[str, str]], chat: list[dict[str, Any]], docs: list[str], kinds: list[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        chat = [*chat, {"role": "user", "content": escape(message or "")}]
+        try:
+            answer = assistant.ask(message, history=turns, filters=Filters(source_ids=docs or [], kinds=kinds or []))  # type: ignore[arg-type]
+        except ValueError as exc:
+            chat.append({"role": "assistant", "content": f"> **{escape(str(exc))}**"})
+            yield "", turns, chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        chat.append({"role": "assistant", "content": ""})
+        for partial in stream(answer):
+            chat[-1] = {"role": "assistant", "content": partial}
+            yield "", turns, chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        markdown = export_markdown(answer)
+        turns = [*turns, {"question": answer.question, "answer": answer.answer}]
+        yield (
+            "",
+            turns,
+            chat,
+            sources_html(answer, assistant),
+            status_line(assistant, answer),
+            markdown,
+            gr.DownloadButton(value=_export_file(markdown), interactive=True),
+        )
+
+    with gr.Blocks(title="Research assistant") as demo:
+        gr.Markdown(
+            "## Research assistant\nEvery answer is made of verbatim quotes from the sources, each numbered; "
+            "click a number to see its source. When the sources do not answer, it says so."
+        )
+        turns = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
+                question = gr.Textbox(
+                    placeholder="Ask about the corpus…", show_label=False, submit_btn=True, elem_id="question"
+                )
+                with gr.Row():
+                    clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
+                gr.Examples(EXAMPLES, inputs=question, label="Try")
+                with gr.Accordion("Filters", open=False, elem_id="filters"):
+                    docs = gr.CheckboxGroup(documents, label="Search only these documents", elem_id="filter-docs")
+                    kinds = gr.CheckboxGroup(KINDS, label="Kind of source", elem_id="filter-kinds")
+                status = gr.Markdown(status_line(assistant), elem_id="status")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+                with gr.Accordion("Export", open=False, elem_id="export"):
+                    markdown = gr.Textbox(label="Markdown", lines=8, buttons=["copy"], elem_id="export-md")
+                    download = gr.DownloadButton("Download (.md)", interactive=False, elem_id="download")
+
+        question.submit(
+            respond,
+            [question, turns, chat, docs, kinds],
+            [question, turns, chat, sources, status, markdown, download],
+            concurrency_limit=None,
+            api_name="chat",
+        )
+        clear.click(
+            lambda: (
+                [],
+                [],
+                EMPTY_SOURCES,
+                status_line(assistant),
+                "",
+                gr.DownloadButton(value=None, interactive=False),
+            ),
+            None,
+            [turns, chat, sources, status, markdown, download],
+            api_visibility="private",
+        )
+    blocks: gr.Blocks = demo
+    return blocks

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from assistant import Assistant, build_assistant
@@ -15,13 +21,12 @@ from assistant.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
+ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's ASSISTANT_* settings or writes the repo's index."""
-    import os
-
     for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
@@ -52,6 +57,58 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(SEED_CORPUS, target)
     return target
+
+
+XSS_DOCUMENT = """Hostile markup test page
+
+The zebra crossings in Lyon were repainted <script>window.__xss = 1; alert('xss')</script> in May 2021.
+The zebra crossings <img src=x onerror="window.__xss = 2; alert(2)"> are near the police building.
+The zebra crossings report [click me](javascript:alert(3)) was filed with <b>the city</b> council.
+The zebra crossings photo ![pixel](http://203.0.113.9/track.png) was taken by the council.
+"""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python app.py`` on a free loopback port, over the seed corpus plus a hostile-markup document."""
+    root = tmp_path_factory.mktemp("live")
+    corpus = root / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    (corpus / "zz_hostile_markup.txt").write_text(XSS_DOCUMENT, encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(root / "index")}
+    log = (root / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"app.py exited: {(root / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError(f"app.py did not start: {(root / 'server.log').read_text()}")
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,35 +1,186 @@
+"""The chat page: escaping in unit tests, then the real page in Debian's Chromium via Playwright."""
+
 from __future__ import annotations
 
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import gradio as gr
+import httpx
+import pytest
 
 from assistant import Answer, Assistant
 from assistant.types import Citation
-from assistant.ui import build_ui, to_markdown
+from assistant.ui import build_ui, escape, to_markdown
+from tests.conftest import ARTIFACTS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
-def test_untrusted_text_is_escaped() -> None:
-    hostile = '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3))'
+def test_escape_neutralises_markdown_and_html() -> None:
+    hostile = '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) & ok'
+    escaped = escape(hostile)
+    assert re.search(r"(?<!\\)[<>\[\]()&\"]", escaped) is None
+    assert escaped.replace("\\", "") == hostile.replace("\\", "")
+
+
+def test_citation_markers_link_to_the_sources_panel() -> None:
     answer = Answer(
-        question=hostile,
-        answer=f"{hostile} [1]",
+        question="q",
+        answer="A quote. [1]",
         refused=False,
-        citations=[
-            Citation(
-                n=1, source_id="x.txt", path="x.txt", title=hostile, kind="document", quote=hostile, start=0, end=1
-            )
-        ],
+        citations=[Citation(n=1, source_id="x", path="x", title="t", kind="news", quote="A quote.", start=0, end=8)],
     )
-    shown = to_markdown(answer)
-    assert "<script>" not in shown
-    assert "<img" not in shown
-    assert "](javascript" not in shown
-    assert "**[1]**" in shown
+    assert "[**[1]**](#src-1)" in to_markdown(answer)
 
 
 def test_refusal_is_shown_differently() -> None:
     shown = to_markdown(Answer(question="q", answer="The corpus does not answer this question.", refused=True))
-    assert shown.startswith("**The corpus does not answer this question.**")
+    assert shown.startswith("> **Not in the corpus.**")
 
 
 def test_ui_builds_over_the_service(seed_assistant: Assistant) -> None:
     assert isinstance(build_ui(seed_assistant), gr.Blocks)
+
+
+# -- the real page -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):  # type: ignore[attr-defined]
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.outside = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(live_server) or r.url.startswith("data:") else page.outside.append(r.url),
+    )
+    page.goto(live_server)
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+
+
+def ask(page: Any, question: str) -> None:
+    before = page.locator("#chat .message-row, #chat [data-testid='bot']").count()
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll(\"#chat .message-row, #chat [data-testid='bot']\").length > n", arg=before
+    )
+    page.wait_for_function("() => !document.querySelector('#chat .generating, .progress-text')", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"ui-{name}.png"), full_page=True)
+
+
+def test_answer_with_citations_and_highlighted_sources(page: Any, live_server: str) -> None:
+    question = "Why didn't Interpol suspend Russia?"
+    ask(page, question)
+    page.wait_for_selector("#sources .src-card")
+    expected = httpx.post(f"{live_server}/api/ask", json={"question": question}, timeout=30).json()
+    markers = page.locator("#chat a[href^='#src-']")
+    assert markers.count() == len(expected["citations"]) >= 1
+    for citation in expected["citations"]:
+        mark = page.locator(f"#src-{citation['n']} mark")
+        assert mark.inner_text().strip() == citation["quote"]
+    assert "Offline" in page.inner_text("#status")
+    assert "ms" in page.inner_text("#status")
+    shot(page, "answer")
+
+    last = len(expected["citations"])
+    page.locator(f"#chat a[href='#src-{last}']").first.click()
+    page.wait_for_function(f"() => document.getElementById('src-{last}').classList.contains('active')")
+
+    with page.context.expect_page() as opened:
+        page.locator(f"#src-{last} a.open-doc").click()
+    document = opened.value
+    document.wait_for_load_state()
+    assert document.locator("mark#quote").inner_text() == expected["citations"][-1]["quote"]
+    in_view = "() => { const r = document.querySelector('mark#quote').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"  # noqa: E501
+    assert document.evaluate(in_view), "the quote is scrolled into view"
+    document.screenshot(path=str(ARTIFACTS / "ui-document.png"))
+
+
+def test_follow_up_and_new_conversation(page: Any) -> None:
+    ask(page, "What is a diffusion?")
+    ask(page, "Who can no longer send them directly?")
+    assert "NCB Moscow" in page.locator("#chat").inner_text()
+    page.click("#clear")
+    page.wait_for_function("() => !document.querySelector('#sources .src-card')")
+    assert "NCB Moscow" not in page.locator("#chat").inner_text()
+
+
+def test_refusal(page: Any) -> None:
+    ask(page, "Did Interpol vote to suspend China's membership?")
+    chat = page.locator("#chat").inner_text()
+    assert "Not in the corpus." in chat
+    assert "does not answer this question" in chat
+    assert page.locator("#sources .src-card").count() == 0
+    shot(page, "refusal")
+
+
+def test_export(page: Any) -> None:
+    ask(page, "How many checks are made against INTERPOL's databases every minute?")
+    page.click("#export button, #export .label-wrap")
+    markdown = page.locator("#export-md textarea").input_value()
+    assert "**Sources**" in markdown
+    assert "9,000" in markdown
+    assert "characters" in markdown
+    with page.expect_download() as download:
+        page.click("#download")
+    path = download.value.path()
+    assert "9,000" in Path(path).read_text(encoding="utf-8")
+
+
+def test_hostile_markup_runs_nothing(page: Any) -> None:
+    ask(page, "What about the zebra crossings?")
+    page.wait_for_selector("#sources .src-card")
+    shown = page.locator("#sources").inner_text()
+    assert "<script>" in shown or "<img src=x" in shown, "the markup is shown as text"
+    shot(page, "hostile-document")
+    ask(page, '<img src=x onerror="window.__xss=3"> [x](javascript:alert(4)) zebra crossings?')
+    page.wait_for_timeout(500)
+    shot(page, "hostile")
+    assert page.dialogs == []
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("#chat a[href*='203.0.113.9']").count() == 0
+    for selector in [
+        "#chat img[src='x']",
+        "#sources img",
+        "#chat script",
+        "#sources script",
+        "a[href^='javascript']",
+        "#sources b",
+    ]:
+        assert page.locator(selector).count() == 0, selector
+    assert "<img src=x" in page.locator("#chat").inner_text()
+    assert page.outside == []

@@ -1,0 +1,98 @@
+"""HTTP API over the Assistant service (FastAPI). The chat UI is mounted beside it in ``app.py``.
+
+- ``POST /api/ask`` ``{"question", "history", "filters"}`` → the JSON of ``python -m assistant ask --json``
+- ``GET /api/health`` → status, mode, documents and passages indexed
+- ``GET /api/sources`` → the documents with their metadata
+- ``GET /document/{source_id}?start=&end=`` → the whole document as a page, the quote highlighted
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from assistant.service import Assistant
+from assistant.types import Answer, DocumentMeta, Filters
+
+MAX_BODY_QUESTION_CHARS = 1_000_000
+"""Questions longer than this are refused outright (the assistant truncates shorter ones)."""
+
+
+class AskRequest(BaseModel):
+    """Body of ``POST /api/ask``."""
+
+    question: str = Field(max_length=MAX_BODY_QUESTION_CHARS, description="The question.")
+    history: list[dict[str, Any] | str] = Field(default_factory=list, description="Earlier turns.")
+    filters: Filters | None = Field(default=None, description="Which documents to answer from.")
+    id: Any = Field(default=None, description="Echoed back in the answer.")
+
+
+def create_api(assistant: Assistant) -> FastAPI:
+    """The FastAPI application serving the assistant."""
+    api = FastAPI(title="Research assistant", docs_url="/api/docs", openapi_url="/api/openapi.json")
+
+    @api.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse(status_code=422, content={"error": f"{where or 'body'}: {first.get('msg', 'invalid')}"})
+
+    @api.post("/api/ask")
+    async def ask(request: AskRequest) -> Answer:
+        try:
+            return await run_in_threadpool(
+                assistant.ask, request.question, request.history, request.filters, id=request.id
+            )
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+    @api.get("/api/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", **assistant.stats()}
+
+    @api.get("/api/sources")
+    def sources() -> list[DocumentMeta]:
+        return assistant.sources()
+
+    @api.get("/document/{source_id:path}", response_class=HTMLResponse)
+    def document(source_id: str, start: int = Query(default=0, ge=0), end: int = Query(default=0, ge=0)) -> str:
+        try:
+            text = assistant.document_text(source_id)
+        except KeyError as exc:
+            raise HTTPException(status_code=404, detail=f"No indexed document {source_id!r}.") from exc
+        meta = next(m for m in assistant.sources() if m.source_id == source_id)
+        return document_page(meta, text, start, end)
+
+    @api.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"error": exc.detail})
+
+    return api
+
+
+def document_page(meta: DocumentMeta, text: str, start: int, end: int) -> str:
+    """A self-contained page with the escaped document and the span [start:end] highlighted."""
+    start, end = min(start, len(text)), min(max(end, start), len(text))
+    body = (
+        html.escape(text[:start])
+        + (f'<mark id="quote">{html.escape(text[start:end])}</mark>' if end > start else "")
+        + html.escape(text[end:])
+    )
+    details = " · ".join(html.escape(x) for x in (meta.outlet, meta.author, meta.date, meta.path) if x)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{html.escape(meta.title)}</title>
+<style>
+body {{ font: 16px/1.6 Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+.meta {{ font: 14px system-ui, sans-serif; color: #555; }}
+pre {{ white-space: pre-wrap; font: inherit; }}
+mark {{ background: #ffe27a; padding: 0 .1em; scroll-margin-top: 40vh; }}
+</style></head>
+<body><h1>{html.escape(meta.title)}</h1><p class="meta">{details}</p><pre>{body}</pre></body></html>"""
