@@ -8,7 +8,7 @@ of verbatim sentences from the sources, each followed by its citation marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -48,12 +48,25 @@ class Question:
 
 
 @dataclass
-class Draft:
-    """An answer before citations are numbered: chosen evidence in reading order, or a refusal."""
+class Claim:
+    """One sentence of an answer and the quotes that back it."""
 
-    quotes: list[Evidence]
+    text: str
+    evidence: list[Evidence]
+    supported: bool = True
+
+
+@dataclass
+class Draft:
+    """An answer before citations are numbered: claims in reading order, or a refusal."""
+
+    claims: list[Claim]
     refused: bool
     reason: str = ""
+    verbatim: bool = True
+    """Claims are the quotes themselves (extractive), not text written by a model."""
+    notices: list[str] = field(default_factory=list)
+    mode: str = "extractive"
 
 
 class Answerer(Protocol):
@@ -61,8 +74,18 @@ class Answerer(Protocol):
 
     mode: str
 
-    def answer(self, question: Question, passages: Sequence[Passage], evidence: Sequence[Evidence]) -> Draft:
-        """Pick what to say, or refuse."""
+    def answer(
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        evidence: Sequence[Evidence],
+        on_token: Callable[[str], None] | None = None,
+    ) -> Draft:
+        """Pick what to say, or refuse; modes that write may stream text to ``on_token``."""
+        ...
+
+    def condense(self, question: str, history: Sequence[str]) -> str | None:
+        """A standalone form of a follow-up question, or None to keep the rule-based one."""
         ...
 
 
@@ -74,10 +97,16 @@ class ExtractiveAnswerer:
     def __init__(self, settings: AnswerSettings) -> None:
         self.settings = settings
 
-    def answer(self, question: Question, passages: Sequence[Passage], evidence: Sequence[Evidence]) -> Draft:
+    def answer(
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        evidence: Sequence[Evidence],
+        on_token: Callable[[str], None] | None = None,
+    ) -> Draft:
         supported = [e for e in evidence if self.supports(question, e)]
         if not supported:
-            return Draft(quotes=[], refused=True, reason=self._refusal_reason(question, evidence))
+            return Draft(claims=[], refused=True, reason=self._refusal_reason(question, evidence))
         ranked = sorted(supported, key=lambda e: -self.rank_score(question, e))
         share = self.settings.why_relative_score if question.asks_why else self.settings.min_relative_score
         floor = share * self.rank_score(question, ranked[0])
@@ -92,7 +121,10 @@ class ExtractiveAnswerer:
                 break
             if not any(_near_duplicate(e.text, c.text) for c in chosen):
                 chosen.append(e)
-        return Draft(quotes=reading_order(chosen), refused=False)
+        return Draft(claims=[Claim(text=e.text, evidence=[e]) for e in reading_order(chosen)], refused=False)
+
+    def condense(self, question: str, history: Sequence[str]) -> str | None:
+        return None
 
     def rank_score(self, question: Question, e: Evidence) -> float:
         """Evidence score, nudged towards explanations for "why" questions."""

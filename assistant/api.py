@@ -31,6 +31,7 @@ class AskRequest(BaseModel):
     history: list[dict[str, Any] | str] = Field(default_factory=list, description="Earlier turns.")
     filters: Filters | None = Field(default=None, description="Which documents to answer from.")
     id: Any = Field(default=None, description="Echoed back in the answer.")
+    mode: str | None = Field(default=None, description="Answer mode for this question (extractive, llm).")
 
 
 def create_api(assistant: Assistant) -> FastAPI:
@@ -47,7 +48,7 @@ def create_api(assistant: Assistant) -> FastAPI:
     async def ask(request: AskRequest) -> Answer:
         try:
             return await run_in_threadpool(
-                assistant.ask, request.question, request.history, request.filters, id=request.id
+                assistant.ask, request.question, request.history, request.filters, id=request.id, mode=request.mode
             )
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc

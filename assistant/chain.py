@@ -9,12 +9,13 @@ LangChain users can compose the chain or its retriever in their own pipelines.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import REFUSAL, Answerer, Draft, Question
 from assistant.cite import compose
@@ -36,6 +37,7 @@ class AskState:
     question: Question
     filters: Filters | None
     id: Any = None
+    mode: str = "extractive"
     passages: list[Passage] = dataclasses.field(default_factory=list)
     evidence: list[Evidence] = dataclasses.field(default_factory=list)
     draft: Draft | None = None
@@ -96,17 +98,33 @@ def condense(text: str, history: Sequence[Turn]) -> Question:
     return Question(text=text, search_query=text, terms=terms, entities=entities)
 
 
-def build_chain(searcher: HybridSearcher, answerer: Answerer, settings: AnswerSettings) -> Runnable[Any, Answer]:
-    """The runnable chain from a question (dict) to a cited :class:`Answer`."""
+def build_chain(
+    searcher: HybridSearcher, answerers: dict[str, Answerer], default_mode: str, settings: AnswerSettings
+) -> Runnable[Any, Answer]:
+    """The runnable chain from a question (dict) to a cited :class:`Answer`.
+
+    The request may name a ``mode`` among ``answerers``; ``on_token`` in the config's
+    ``configurable`` receives streamed text from answer modes that write.
+    """
 
     def prepare(request: dict[str, Any]) -> AskState:
         text, notices = clean_question(request.get("question"), settings.max_question_chars)
-        question = condense(text, parse_history(request.get("history")))
+        mode = request.get("mode") or default_mode
+        if mode not in answerers:
+            raise ValueError(f"Mode {mode!r} is not available; choose from {', '.join(sorted(answerers))}.")
+        history = parse_history(request.get("history"))
+        question = condense(text, history)
+        if question.search_query != text:
+            standalone = answerers[mode].condense(text, [t.question for t in history])
+            if standalone:
+                question.search_query = standalone
+                known = {t.stem for t in question.terms}
+                question.terms += [t for t in key_terms(standalone) if t.stem not in known]
         question.notices.extend(notices)
         filters = request.get("filters")
         if isinstance(filters, dict):
             filters = Filters.model_validate(filters)
-        return AskState(question=question, filters=filters, id=request.get("id"))
+        return AskState(question=question, filters=filters, id=request.get("id"), mode=mode)
 
     def retrieve(state: AskState) -> AskState:
         vector = searcher.embed_query(state.question.search_query)
@@ -114,15 +132,16 @@ def build_chain(searcher: HybridSearcher, answerer: Answerer, settings: AnswerSe
         state.evidence = searcher.evidence(state.question.terms, vector, state.passages)
         return state
 
-    def answer(state: AskState) -> AskState:
-        state.draft = answerer.answer(state.question, state.passages, state.evidence)
+    def answer(state: AskState, config: RunnableConfig) -> AskState:
+        on_token = (config.get("configurable") or {}).get("on_token")
+        state.draft = answerers[state.mode].answer(state.question, state.passages, state.evidence, on_token=on_token)
         return state
 
     def cite(state: AskState) -> Answer:
         draft = state.draft
         assert draft is not None
-        text, citations = (REFUSAL, []) if draft.refused else compose(draft.quotes)
-        notices = list(state.question.notices)
+        text, citations, sentences = (REFUSAL, [], []) if draft.refused else compose(draft)
+        notices = list(state.question.notices) + draft.notices
         if draft.refused and draft.reason:
             notices.append(f"Why: {draft.reason}.")
         if draft.refused and state.passages:
@@ -134,8 +153,9 @@ def build_chain(searcher: HybridSearcher, answerer: Answerer, settings: AnswerSe
             question=state.question.text,
             answer=text,
             refused=draft.refused,
-            mode=answerer.mode,
+            mode=draft.mode,
             citations=citations,
+            sentences=sentences,
             notices=notices,
             timings_ms=state.timings,
         )
@@ -148,10 +168,12 @@ def build_chain(searcher: HybridSearcher, answerer: Answerer, settings: AnswerSe
     )
 
 
-def _timed(name: str, step: Callable[[Any], AskState]) -> Runnable[Any, AskState]:
-    def run(value: Any) -> AskState:
+def _timed(name: str, step: Callable[..., AskState]) -> Runnable[Any, AskState]:
+    takes_config = "config" in inspect.signature(step).parameters
+
+    def run(value: Any, config: RunnableConfig) -> AskState:
         started = time.perf_counter()
-        state = step(value)
+        state = step(value, config) if takes_config else step(value)
         state.timings[name] = round((time.perf_counter() - started) * 1000, 2)
         return state
 

@@ -7,11 +7,12 @@ file's text at its offsets, and markers that point to no citation are removed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
+from assistant.answer import Draft
 from assistant.corpus import decode
-from assistant.types import Answer, Citation, Evidence
+from assistant.types import Answer, AnswerSentence, Citation, Evidence
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 
@@ -35,17 +36,45 @@ def make_citation(n: int, evidence: Evidence) -> Citation:
     )
 
 
-def compose(quotes: Sequence[Evidence]) -> tuple[str, list[Citation]]:
-    """Answer text (each quote followed by its marker; a paragraph per document) and its citations."""
-    citations = [make_citation(n, e) for n, e in enumerate(quotes, start=1)]
-    paragraphs: list[list[str]] = []
-    previous = None
-    for c in citations:
-        if c.source_id != previous:
-            paragraphs.append([])
-            previous = c.source_id
-        paragraphs[-1].append(f"{c.quote} [{c.n}]")
-    return "\n\n".join(" ".join(p) for p in paragraphs), citations
+def compose(draft: Draft) -> tuple[str, list[Citation], list[AnswerSentence]]:
+    """Answer text, its numbered citations and its sentences, from a draft.
+
+    Verbatim claims are followed by their marker, a paragraph per document. Written
+    claims keep their order; unsupported ones are flagged where they stand.
+    """
+    numbers: dict[tuple[str, int], int] = {}
+    citations: list[Citation] = []
+    sentences: list[AnswerSentence] = []
+    for claim in draft.claims:
+        ns = []
+        for e in claim.evidence:
+            key = (e.meta.source_id, e.span.start)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(make_citation(numbers[key], e))
+            ns.append(numbers[key])
+        sentences.append(AnswerSentence(text=claim.text, supported=claim.supported, citations=ns))
+    if draft.verbatim:
+        paragraphs: list[list[str]] = []
+        previous = None
+        for sentence, claim in zip(sentences, draft.claims, strict=True):
+            source = claim.evidence[0].meta.source_id
+            if source != previous:
+                paragraphs.append([])
+                previous = source
+            paragraphs[-1].append(f"{sentence.text} {markers(sentence.citations)}")
+        return "\n\n".join(" ".join(p) for p in paragraphs), citations, sentences
+    shown = [f"{s.text} {markers(s.citations)}" if s.supported else f"{UNSUPPORTED} {s.text}" for s in sentences]
+    return " ".join(shown), citations, sentences
+
+
+UNSUPPORTED = "[unsupported]"
+"""Flag put before a written sentence that no cited quote backs."""
+
+
+def markers(numbers: Iterable[int]) -> str:
+    """``[1] [3]`` for citation numbers 1 and 3."""
+    return " ".join(f"[{n}]" for n in numbers)
 
 
 def strip_unknown_markers(text: str, known: Iterable[int]) -> str:

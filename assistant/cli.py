@@ -34,10 +34,11 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _assistant(progress: bool = True) -> Assistant:
+def _assistant(progress: bool = True, mode: str | None = None) -> Assistant:
+    from assistant.settings import get_settings
     from assistant.wiring import build_assistant
 
-    assistant = build_assistant()
+    assistant = build_assistant(get_settings(mode=mode) if mode else None)
     report = assistant.ensure_index(progress=progress)
     if report is not None:
         _print_skipped(report.skipped)
@@ -85,6 +86,10 @@ def ask(
     kind: Annotated[list[str] | None, typer.Option(help="Only this kind of source (repeatable).")] = None,
     date_from: Annotated[str | None, typer.Option(help="Only documents dated on or after YYYY-MM-DD.")] = None,
     date_to: Annotated[str | None, typer.Option(help="Only documents dated on or before YYYY-MM-DD.")] = None,
+    mode: Annotated[str | None, typer.Option(help="extractive, or llm (an OpenAI-compatible endpoint).")] = None,
+    stream: Annotated[
+        bool, typer.Option(help="Print the model's text as it arrives, then the checked answer.")
+    ] = False,
 ) -> None:
     """Answer a question from the corpus, with numbered verbatim sources."""
     try:
@@ -97,27 +102,38 @@ def ask(
         )
     except ValueError as exc:
         raise _fail(f"bad filter: {exc}") from exc
+    if mode is not None and mode not in ("extractive", "llm"):
+        raise _fail(f"unknown mode {mode!r}; use extractive or llm")
     if batch is not None:
         if question is not None:
             raise _fail("give either a QUESTION or --batch, not both")
-        _run_batch(batch, filters)
+        _run_batch(batch, filters, mode)
         return
     if question is None or not question.strip():
         raise _fail("the question is empty. Ask something about the corpus.")
+    out = sys.stderr if as_json else sys.stdout
+
+    def on_token(text: str) -> None:
+        out.write(text)
+        out.flush()
+
     try:
-        answer = _assistant(progress=not as_json).ask(question, filters=filters)
+        assistant = _assistant(progress=not as_json, mode=mode)
+        answer = assistant.ask(question, filters=filters, on_token=on_token if stream else None)
     except USER_ERRORS as exc:
         raise _fail(str(exc)) from exc
+    if stream:
+        out.write("\n\n")
     typer.echo(answer.model_dump_json(indent=2) if as_json else render(answer))
 
 
-def _run_batch(path: Path, filters: Filters) -> None:
+def _run_batch(path: Path, filters: Filters, mode: str | None) -> None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read batch file {path}: {exc}") from exc
     try:
-        assistant = _assistant(progress=False)
+        assistant = _assistant(progress=False, mode=mode)
     except USER_ERRORS as exc:
         raise _fail(str(exc)) from exc
     out = sys.stdout
@@ -149,6 +165,9 @@ def _batch_item(assistant: Assistant, line: str, number: int, filters: Filters) 
 def render(answer: Answer) -> str:
     """Human-readable answer with its numbered sources."""
     lines = [answer.answer, ""]
+    if answer.mode == "llm" and answer.sentences:
+        supported = sum(s.supported for s in answer.sentences)
+        lines.append(f"Checked: {supported} of {len(answer.sentences)} sentences supported by their sources.")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     if answer.citations:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,16 @@ class Assistant:
     """
 
     def __init__(
-        self, settings: Settings, indexer: Indexer, searcher: HybridSearcher, chain: Runnable[Any, Answer]
+        self,
+        settings: Settings,
+        indexer: Indexer,
+        searcher: HybridSearcher,
+        chain: Runnable[Any, Answer],
+        modes: Sequence[str] = ("extractive",),
     ) -> None:
         self.settings = settings
+        self.modes = list(modes)
+        """The answer modes this assistant can use."""
         self.indexer = indexer
         self.searcher = searcher
         self.chain = chain
@@ -81,9 +88,16 @@ class Assistant:
         filters: Filters | dict[str, Any] | None = None,
         *,
         id: Any = None,  # noqa: A002 - the batch schema's field name
+        mode: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one question. Raises ``ValueError`` for an empty question or bad history/filters."""
-        return self.chain.invoke({"question": question, "history": history, "filters": filters, "id": id})
+        """Answer one question. Raises ``ValueError`` for an empty question or bad history/filters/mode.
+
+        ``mode`` picks the answer mode for this question; ``on_token`` receives text as a
+        writing mode (LLM) produces it, before the answer is checked.
+        """
+        request = {"question": question, "history": history, "filters": filters, "id": id, "mode": mode}
+        return self.chain.invoke(request, config={"configurable": {"on_token": on_token}})
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """The hybrid retriever as a LangChain ``BaseRetriever``."""
@@ -104,6 +118,7 @@ class Assistant:
             "documents": len(self.sources()),
             "passages": len(self.searcher.chunks),
             "mode": self.settings.mode,
+            "modes": self.modes,
         }
 
     def document_text(self, source_id: str) -> str:

@@ -5,9 +5,11 @@ Examples: ``ASSISTANT_CORPUS_DIR=/data/corpus``, ``ASSISTANT_RETRIEVAL__K=8``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +61,23 @@ class AnswerSettings(BaseModel):
     min_dense: float = Field(default=0.25, description="Least cosine similarity of the best quote.")
 
 
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible chat model for the optional LLM answer mode."""
+
+    base_url: str | None = Field(default=None, description="Endpoint, e.g. http://127.0.0.1:8080/v1 (OPENAI_BASE_URL).")
+    api_key: SecretStr | None = Field(default=None, description="Key (OPENAI_API_KEY); never logged or shown.")
+    model: str = Field(default="gpt-4o-mini", description="Model name (OPENAI_MODEL).")
+    timeout_s: float = Field(default=60.0, gt=0, description="Per-request timeout; a stalled server never hangs.")
+    max_retries: int = Field(default=2, ge=0, description="Retries with backoff on 429 and 5xx.")
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(default=350, ge=16, description="Cap on tokens generated per answer.")
+    on_unsupported: Literal["flag", "drop"] = Field(
+        default="flag", description="What to do with a sentence its citations do not support."
+    )
+    min_overlap: float = Field(default=0.5, description="Share of a sentence's content words its quote must hold.")
+    min_cosine: float = Field(default=0.55, description="Least embedding similarity between a sentence and its quote.")
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
@@ -69,7 +88,9 @@ class Settings(BaseSettings):
     metadata_file: str = Field(default="metadata.yaml", description="Metadata file name inside the corpus folder.")
     chroma_url: str | None = Field(default=None, description="Use a Chroma server (http://host:port) instead.")
     collection: str = Field(default="corpus", description="Chroma collection name prefix.")
-    mode: str = Field(default="extractive", description="Answer mode.")
+    mode: Literal["extractive", "llm"] | None = Field(
+        default=None, description="Answer mode; default llm when OPENAI_API_KEY or OPENAI_BASE_URL is set."
+    )
     prompts_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "prompts", description="Folder of prompt templates."
     )
@@ -77,6 +98,21 @@ class Settings(BaseSettings):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @model_validator(mode="after")
+    def _openai_environment(self) -> Settings:
+        """Take the standard OPENAI_* variables, and pick the mode they imply."""
+        env = os.environ
+        if self.llm.base_url is None and env.get("OPENAI_BASE_URL"):
+            self.llm.base_url = env["OPENAI_BASE_URL"]
+        if self.llm.api_key is None and env.get("OPENAI_API_KEY"):
+            self.llm.api_key = SecretStr(env["OPENAI_API_KEY"])
+        if "model" not in self.llm.model_fields_set and env.get("OPENAI_MODEL"):
+            self.llm.model = env["OPENAI_MODEL"]
+        if self.mode is None:
+            self.mode = "llm" if (self.llm.base_url or self.llm.api_key) else "extractive"
+        return self
 
 
 def get_settings(**overrides: object) -> Settings:

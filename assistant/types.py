@@ -190,6 +190,14 @@ class Citation(BaseModel):
     caption: bool = Field(default=False, description="True when the quote is a photo caption.")
 
 
+class AnswerSentence(BaseModel):
+    """One sentence of an answer, whether its citations support it, and which they are."""
+
+    text: str = Field(description="The sentence as shown, without citation markers.")
+    supported: bool = Field(description="True when its cited quote backs it (always, for verbatim quotes).")
+    citations: list[int] = Field(default_factory=list, description="Numbers of the citations backing it.")
+
+
 class Answer(BaseModel):
     """What the assistant returns for one question; serialises to the documented JSON schema."""
 
@@ -199,6 +207,7 @@ class Answer(BaseModel):
     refused: bool = Field(description="True when the corpus does not answer the question.")
     mode: str = Field(default="extractive", description="How the answer was produced.")
     citations: list[Citation] = Field(default_factory=list, description="Numbered sources used in the answer.")
+    sentences: list[AnswerSentence] = Field(default_factory=list, description="The answer sentence by sentence.")
     notices: list[str] = Field(default_factory=list, description="Things the reader should know (truncation...).")
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Wall time per stage, and 'total'.")
 

@@ -7,8 +7,10 @@ Markdown inside a document appear as text and never run.
 from __future__ import annotations
 
 import html
+import queue
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,10 +118,35 @@ def sources_html(answer: Answer, assistant: Assistant) -> str:
 def status_line(assistant: Assistant, answer: Answer | None = None) -> str:
     """Mode, index size and, after an answer, how long it took."""
     stats = assistant.stats()
-    text = f"Offline · {stats['mode']} mode · {stats['documents']} documents · {stats['passages']} passages"
+    where = "Offline" if (answer.mode if answer else stats["mode"]) == "extractive" else "LLM"
+    mode = answer.mode if answer else stats["mode"]
+    text = f"{where} · {mode} mode · {stats['documents']} documents · {stats['passages']} passages"
     if answer is not None:
         text += f" · answered in {answer.timings_ms.get('total', 0):.0f} ms"
     return text
+
+
+def ask_streaming(
+    assistant: Assistant, message: str, turns: list[dict[str, str]], filters: Filters, mode: str
+) -> Iterator[str | Answer]:
+    """Yield the model's text as it arrives (LLM mode), then the checked :class:`Answer`."""
+    tokens: queue.Queue[str | None] = queue.Queue()
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["answer"] = assistant.ask(message, history=turns, filters=filters, mode=mode, on_token=tokens.put)
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+        finally:
+            tokens.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (token := tokens.get()) is not None:
+        yield token
+    if "error" in result:
+        raise result["error"]
+    yield result["answer"]
 
 
 def _export_file(markdown: str) -> str:
@@ -136,19 +163,32 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     ]
 
     def respond(
-        message: str, turns: list[dict[str, str]], chat: list[dict[str, Any]], docs: list[str], kinds: list[str]
+        message: str,
+        turns: list[dict[str, str]],
+        chat: list[dict[str, Any]],
+        docs: list[str],
+        kinds: list[str],
+        mode: str,
     ) -> Iterator[tuple[Any, ...]]:
-        chat = [*chat, {"role": "user", "content": escape(message or "")}]
+        chat = [*chat, {"role": "user", "content": escape(message or "")}, {"role": "assistant", "content": ""}]
+        filters = Filters(source_ids=docs or [], kinds=kinds or [])  # type: ignore[arg-type]
+        skip = (gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        written = ""
         try:
-            answer = assistant.ask(message, history=turns, filters=Filters(source_ids=docs or [], kinds=kinds or []))  # type: ignore[arg-type]
+            for item in ask_streaming(assistant, message, turns, filters, mode):
+                if isinstance(item, str):  # text from the model, shown until the checked answer replaces it
+                    written += item
+                    chat[-1] = {"role": "assistant", "content": f"{escape(written)}\n\n_checking citations…_"}
+                    yield "", turns, chat, *skip
+                else:
+                    answer = item
         except ValueError as exc:
-            chat.append({"role": "assistant", "content": f"> **{escape(str(exc))}**"})
-            yield "", turns, chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            chat[-1] = {"role": "assistant", "content": f"> **{escape(str(exc))}**"}
+            yield "", turns, chat, *skip
             return
-        chat.append({"role": "assistant", "content": ""})
         for partial in stream(answer):
             chat[-1] = {"role": "assistant", "content": partial}
-            yield "", turns, chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield "", turns, chat, *skip
         markdown = export_markdown(answer)
         turns = [*turns, {"question": answer.question, "answer": answer.answer}]
         yield (
@@ -176,6 +216,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
                 gr.Examples(EXAMPLES, inputs=question, label="Try")
+                mode = gr.Radio(
+                    [("Quotes only (offline)", "extractive"), ("Written by a language model, checked", "llm")]
+                    if "llm" in assistant.modes
+                    else [("Quotes only (offline)", "extractive")],
+                    value=assistant.settings.mode or "extractive",
+                    label="Answer mode",
+                    elem_id="mode",
+                    visible="llm" in assistant.modes,
+                )
                 with gr.Accordion("Filters", open=False, elem_id="filters"):
                     docs = gr.CheckboxGroup(documents, label="Search only these documents", elem_id="filter-docs")
                     kinds = gr.CheckboxGroup(KINDS, label="Kind of source", elem_id="filter-kinds")
@@ -189,7 +238,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         question.submit(
             respond,
-            [question, turns, chat, docs, kinds],
+            [question, turns, chat, docs, kinds, mode],
             [question, turns, chat, sources, status, markdown, download],
             concurrency_limit=None,
             api_name="chat",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.answer import ExtractiveAnswerer
+from assistant.answer import Answerer, ExtractiveAnswerer
 from assistant.chain import build_chain
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.index import Indexer
+from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.prompts import load_prompts
 from assistant.retrieve import HybridSearcher
 from assistant.service import Assistant
@@ -18,7 +19,7 @@ def build_assistant(
 ) -> Assistant:
     """Build the assistant from settings (default: the environment). Components can be injected."""
     settings = settings or get_settings()
-    load_prompts(settings.prompts_dir)  # fail at start-up, not at the first LLM call
+    prompts = load_prompts(settings.prompts_dir)  # fail at start-up, not at the first LLM call
     embedder = embedder or SentenceTransformerEmbedder(
         settings.embedding.model, settings.embedding.batch_size, settings.embedding.device
     )
@@ -29,6 +30,10 @@ def build_assistant(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file
     )
     searcher = HybridSearcher(storage, embedder, settings.retrieval)
-    answerer = ExtractiveAnswerer(settings.answer)
-    chain = build_chain(searcher, answerer, settings.answer)
-    return Assistant(settings, indexer, searcher, chain)
+    extractive = ExtractiveAnswerer(settings.answer)
+    answerers: dict[str, Answerer] = {"extractive": extractive}
+    if settings.llm.base_url or settings.llm.api_key or settings.mode == "llm":
+        model = make_chat_model(settings.llm)
+        answerers["llm"] = LLMAnswerer(model, prompts, settings.llm, extractive, embedder.embed)
+    chain = build_chain(searcher, answerers, settings.mode or "extractive", settings.answer)
+    return Assistant(settings, indexer, searcher, chain, modes=list(answerers))

@@ -34,7 +34,10 @@ LOAD_QUESTIONS = [
 
 def test_health_and_sources(live_server: str) -> None:
     health = httpx.get(f"{live_server}/api/health").json()
-    assert health == {"status": "ok", "documents": 6, "passages": health["passages"], "mode": "extractive"}
+    assert health["status"] == "ok"
+    assert health["documents"] == 6
+    assert health["passages"] > 40
+    assert health["mode"] == "extractive"
     sources = httpx.get(f"{live_server}/api/sources").json()
     assert {s["source_id"] for s in sources} >= {p.name for p in SEED_CORPUS.glob("*.txt")}
     assert all({"title", "outlet", "date", "kind", "path"} <= set(s) for s in sources)
@@ -100,7 +103,7 @@ def test_document_page_is_escaped_and_highlighted(live_server: str) -> None:
 
 def test_gradio_client(live_server: str) -> None:
     client = Client(live_server, verbose=False)
-    result = client.predict("What is a diffusion?", [], [], [], [], api_name="/chat")
+    result = client.predict("What is a diffusion?", [], [], [], "extractive", api_name="/chat")
     chat = result[1]
     assert chat[-1]["role"] == "assistant"
     text = json.dumps(chat[-1]["content"])

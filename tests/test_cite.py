@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.answer import Claim, Draft
 from assistant.cite import check_citation, compose, label, strip_unknown_markers
 from assistant.types import Citation, DocumentMeta, Evidence, Span
 
@@ -34,8 +35,12 @@ def test_compose_numbers_quotes_and_groups_paragraphs(tmp_path: Path) -> None:
         _evidence(tmp_path / "a.txt", "a.txt", "Two facts."),
         _evidence(tmp_path / "b.txt", "b.txt", "Other view."),
     ]
-    text, citations = compose(quotes)
+    text, citations, sentences = compose(
+        Draft(claims=[Claim(text=q.text, evidence=[q]) for q in quotes], refused=False)
+    )
     assert text == "One fact. [1] Two facts. [2]\n\nOther view. [3]"
+    assert [s.citations for s in sentences] == [[1], [2], [3]]
+    assert all(s.supported for s in sentences)
     assert [c.n for c in citations] == [1, 2, 3]
     assert all(check_citation(c, tmp_path) is None for c in citations)
 
@@ -70,3 +75,17 @@ def test_label() -> None:
         caption=True,
     )
     assert label(c) == "O, W, 2022, “T” (photo caption)"
+
+
+def test_written_claims_are_flagged_when_unsupported(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One fact. Two facts.")
+    fact = _evidence(tmp_path / "a.txt", "a.txt", "One fact.")
+    draft = Draft(
+        claims=[Claim("There is one fact.", [fact]), Claim("The moon is cheese.", [], supported=False)],
+        refused=False,
+        verbatim=False,
+    )
+    text, citations, sentences = compose(draft)
+    assert text == "There is one fact. [1] [unsupported] The moon is cheese."
+    assert [c.quote for c in citations] == ["One fact."]
+    assert [(s.supported, s.citations) for s in sentences] == [(True, [1]), (False, [])]
