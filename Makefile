@@ -8,6 +8,8 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
+# llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: run test lint typecheck pytest ingest clean
 

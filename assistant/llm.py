@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
 
 from assistant.answer import REFUSAL, Claim, Draft, ExtractiveAnswerer, Question
@@ -28,6 +29,12 @@ from assistant.types import Evidence, Passage, Span
 log = logging.getLogger(__name__)
 
 TokenCallback = Callable[[str], None]
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,30}\b(instructions|prompt|rules)\b|\breply (only )?with\b|\bsystem prompt\b"
+    r"|\byou are now\b|\bnew instructions\b",
+    re.I,
+)
+"""Source sentences that address the model: quoted data, never evidence for what the model writes."""
 _REFUSAL_HINTS = re.compile(r"corpus does not answer|sources do not (answer|say|mention)|cannot answer", re.I)
 
 
@@ -105,9 +112,13 @@ class LLMAnswerer:
         fallback = self.extractive.answer(question, passages, evidence)
         if fallback.refused:
             return fallback  # no evidence: refuse before calling the model
-        prompt = self.prompts["answer"].format(question=question.text, sources=number_passages(passages))
+        passages = passages[: self.settings.max_passages]
+        messages = [
+            SystemMessage(self.prompts["answer_system"]),
+            HumanMessage(self.prompts["answer"].format(question=question.text, sources=number_passages(passages))),
+        ]
         try:
-            text = self._generate(prompt, on_token)
+            text = self._generate(messages, on_token)
         except Exception as exc:  # noqa: BLE001 - any endpoint failure degrades to the extractive answer
             log.warning("LLM call failed: %s", type(exc).__name__)
             return self._fallback(
@@ -148,11 +159,11 @@ class LLMAnswerer:
             return None
         return text if 3 <= len(text) <= 500 else None
 
-    def _generate(self, prompt: str, on_token: TokenCallback | None) -> str:
+    def _generate(self, messages: list[BaseMessage], on_token: TokenCallback | None) -> str:
         if on_token is None:
-            return str(self.model.invoke(prompt).content)
+            return str(self.model.invoke(messages).content)
         parts = []
-        for chunk in self.model.stream(prompt):
+        for chunk in self.model.stream(messages):
             piece = str(chunk.content)
             parts.append(piece)
             on_token(piece)
@@ -177,7 +188,9 @@ class LLMAnswerer:
             plain = MARKER.sub("", sentence).strip()
             if not any(ch.isalnum() for ch in plain):
                 continue
-            best = self._best_quote(plain, [passages[n - 1] for n in valid])
+            # A sentence that cites nothing is checked against every passage: it is shown as
+            # supported only with a quote that passes the same strict check.
+            best = self._best_quote(plain, [passages[n - 1] for n in valid] if valid else list(passages))
             claims.append(Claim(text=plain, evidence=[best] if best else [], supported=best is not None))
         self._check_meaning(claims)
         return claims, invented
@@ -199,7 +212,7 @@ class LLMAnswerer:
         best: tuple[float, Evidence] | None = None
         for passage in cited:
             for span, quote in zip(passage.chunk.spans, passage.chunk.span_texts(), strict=True):
-                if not span.quotable:
+                if not span.quotable or INJECTION.search(quote):
                     continue
                 score = support(sentence, quote)
                 if score >= self.settings.min_overlap and (best is None or score > best[0]):

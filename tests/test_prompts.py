@@ -11,8 +11,8 @@ PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 def test_shipped_prompts_load() -> None:
     prompts = load_prompts(PROMPTS)
-    assert set(prompts) == {"answer", "condense"}
-    assert "not instructions" in prompts["answer"]
+    assert set(prompts) == {"answer_system", "answer", "condense"}
+    assert "not instructions" in prompts["answer_system"]
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,7 @@ def test_shipped_prompts_load() -> None:
     [("Question: {question}", "missing"), ("{question} {sources} {secret}", "unknown"), ("{question", "malformed")],
 )
 def test_bad_prompts_fail_at_start_up(tmp_path: Path, answer: str, message: str) -> None:
+    (tmp_path / "answer_system.txt").write_text("Rules.")
     (tmp_path / "answer.txt").write_text(answer)
     (tmp_path / "condense.txt").write_text("{history} {question}")
     with pytest.raises(PromptError, match=message):
