@@ -71,7 +71,9 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(default=2, ge=0, description="Retries with backoff on 429 and 5xx.")
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     max_tokens: int = Field(default=350, ge=16, description="Cap on tokens generated per answer.")
-    max_passages: int = Field(default=4, ge=1, description="Passages put in the prompt (small models do better with few).")
+    max_passages: int = Field(
+        default=4, ge=1, description="Passages put in the prompt (small models do better with few)."
+    )
     on_unsupported: Literal["flag", "drop"] = Field(
         default="flag", description="What to do with a sentence its citations do not support."
     )

@@ -75,6 +75,47 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class AppServer:
+    """``python app.py`` on a free loopback port over a corpus folder, with extra environment."""
+
+    def __init__(self, root: Path, corpus: Path, **env: str) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        full_env = {
+            **os.environ,
+            "ASSISTANT_CORPUS_DIR": str(corpus),
+            "ASSISTANT_INDEX_DIR": str(root / "index"),
+            **env,
+        }
+        self.log_path = root / "server.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+            env=full_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app.py exited: {self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"app.py did not start: {self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python app.py`` on a free loopback port, over the seed corpus plus a hostile-markup document."""
@@ -82,33 +123,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     corpus = root / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
     (corpus / "zz_hostile_markup.txt").write_text(XSS_DOCUMENT, encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(root / "index")}
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"app.py exited: {(root / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"app.py did not start: {(root / 'server.log').read_text()}")
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    server = AppServer(root, corpus)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -331,3 +331,28 @@ def test_eval_questions_in_llm_mode(llm_assistant: Assistant) -> None:
     (ARTIFACTS / "llm-eval.json").write_text(json.dumps(totals, indent=2))
     print(totals)
     assert totals["questions"] == len(cases)
+
+
+@pytest.mark.llm
+def test_app_in_llm_mode(llama_server: Any, tmp_path: Any) -> None:
+    """The page and the HTTP API answer in LLM mode when OPENAI_BASE_URL is set."""
+    import httpx
+    from gradio_client import Client
+
+    from tests.conftest import AppServer
+
+    app = AppServer(tmp_path, SEED_CORPUS, OPENAI_BASE_URL=llama_server.url, OPENAI_MODEL="smollm2")
+    try:
+        health = httpx.get(f"{app.url}/api/health").json()
+        assert health["mode"] == "llm"
+        assert health["modes"] == ["extractive", "llm"]
+        answer = httpx.post(f"{app.url}/api/ask", json={"question": "What is a diffusion?"}, timeout=120).json()
+        assert answer["sentences"]
+        assert all("supported" in s for s in answer["sentences"])
+        for c in answer["citations"]:
+            assert (SEED_CORPUS / c["path"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]
+        result = Client(app.url, verbose=False).predict("What is a diffusion?", [], [], [], "llm", api_name="/chat")
+        assert "src-card" in result[2]
+        assert "LLM" in result[3] or "extractive" in result[3]
+    finally:
+        app.stop()
