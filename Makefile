@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest ingest clean
+.PHONY: run test lint typecheck pytest eval ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: $(VENV)/.installed  ## Install, index the corpus if needed, and serve the c
 ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
 	$(BIN)/python -m assistant ingest
 
-test: lint typecheck pytest  ## Install dev dependencies and run linters, type checks and the whole suite
+test: lint typecheck eval pytest  ## Install dev dependencies; run linters, type checks, the suite and the eval gate
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check assistant tests app.py
@@ -42,6 +42,11 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
+
+eval: $(VENV)/.installed-dev  ## The team's eval set with its thresholds; reports in artifacts/
+	mkdir -p artifacts
+	$(BIN)/python -m assistant eval evals/*.yaml --json artifacts/eval.json --junit artifacts/eval.xml \
+		--report artifacts/eval.md
 
 clean:
 	rm -rf $(VENV) index/chroma index/manifest.json .pytest_cache .mypy_cache .ruff_cache

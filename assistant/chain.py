@@ -22,7 +22,7 @@ from assistant.cite import compose
 from assistant.lexical import key_terms, words
 from assistant.retrieve import HybridSearcher
 from assistant.settings import AnswerSettings
-from assistant.types import Answer, Evidence, Filters, Passage, Turn
+from assistant.types import Answer, Evidence, Filters, Passage, Retrieved, Turn
 
 FOLLOW_UP_WORDS = frozenset(
     "it its they them their theirs this that these those he him his she her hers such there one ones".split()
@@ -156,6 +156,9 @@ def build_chain(
             mode=draft.mode,
             citations=citations,
             sentences=sentences,
+            retrieved=[
+                Retrieved(source_id=p.chunk.meta.source_id, chunk_id=p.chunk.id, score=p.score) for p in state.passages
+            ],
             notices=notices,
             timings_ms=state.timings,
         )

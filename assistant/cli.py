@@ -19,6 +19,7 @@ from assistant.cite import label
 from assistant.corpus import CorpusError
 from assistant.embed import EmbeddingError
 from assistant.index import IngestError
+from assistant.judge import Judge
 from assistant.prompts import PromptError
 from assistant.service import Assistant
 from assistant.store import StorageError
@@ -160,6 +161,109 @@ def _batch_item(assistant: Assistant, line: str, number: int, filters: Filters) 
         return answer.model_dump(mode="json")
     except (json.JSONDecodeError, ValueError) as exc:
         return {"id": item_id if item_id is not None else number, "error": f"line {number}: {exc}"}
+
+
+@app.command("eval")
+def eval_(
+    files: Annotated[list[Path], typer.Argument(help="Eval files (YAML).")],
+    mode: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    k: Annotated[int | None, typer.Option(help="Retrieval cut-off (default: the file's defaults.k).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics, cases and fingerprint.")] = None,
+    junit: Annotated[Path | None, typer.Option(help="Write JUnit XML: one testcase per question.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a Markdown report.")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="A previous --json output to compare with.")] = None,
+    tolerance: Annotated[float, typer.Option(help="Allowed drop of a metric against the baseline.")] = 0.01,
+    judge: Annotated[bool, typer.Option(help="Also score answers with an LLM judge (OPENAI_* settings).")] = False,
+    judge_model: Annotated[str | None, typer.Option(help="Model name for the judge.")] = None,
+    gate_judge: Annotated[bool, typer.Option(help="Let judge thresholds fail the run.")] = False,
+) -> None:
+    """Run scripted Q&A cases; exit 0 when every threshold holds, 1 when one fails, 2 for bad input."""
+    from tqdm import tqdm
+
+    from assistant import __version__
+    from assistant.evaluate import EvalFileError, aggregate, compare, fingerprint, gate, load_eval_file, run_cases
+    from assistant.reports import summary_table, write_json, write_junit, write_markdown
+
+    try:
+        parsed = [(f, load_eval_file(f)) for f in files]
+        previous = _load_baseline(baseline) if baseline else None
+        assistant = _assistant(progress=False, mode=mode)
+        judge_fn = _make_judge(assistant, judge_model) if judge else None
+    except (EvalFileError, *USER_ERRORS) as exc:
+        raise _fail(str(exc)) from exc
+    bar = tqdm(total=sum(len(e.cases) for _, e in parsed), desc="Evaluating", unit="q", file=sys.stderr)
+    runs: list[dict[str, Any]] = []
+    try:
+        for path, eval_file in parsed:
+            cutoff = k or eval_file.defaults.k
+            results = run_cases(
+                eval_file.cases,
+                lambda c: assistant.ask(c.question, history=c.history, filters=c.filters, id=c.id, mode=mode),
+                assistant.settings.corpus_dir,
+                cutoff,
+                progress=bar.update,
+                judge=judge_fn.score if judge_fn else None,
+            )
+            metrics = aggregate(results)
+            run: dict[str, Any] = {"file": str(path), "k": cutoff, "metrics": metrics, "results": results}
+            run["gate_failures"] = gate(metrics, eval_file.thresholds, gate_judge)
+            if previous is not None:
+                old = previous.get(path.name)
+                run["changes"], run["regressions"] = compare(metrics, old, tolerance) if old else ([], [])
+            runs.append(run)
+    except USER_ERRORS as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        bar.close()
+    manifest = assistant.indexer.load_manifest()
+    corpus = {sid: e.fingerprint for sid, e in manifest.files.items()} if manifest else {}
+    used_mode = mode or assistant.settings.mode or "extractive"
+    llm_model = assistant.settings.llm.model if used_mode == "llm" else None
+    prints = fingerprint(corpus, assistant.settings.embedding.model, used_mode, llm_model,
+                         assistant.settings.prompts_dir, __version__)  # fmt: skip
+    typer.echo(summary_table(runs))
+    for run in runs:
+        for change in run.get("changes", []):
+            typer.echo(f"  {Path(run['file']).name} vs baseline: {change}")
+    if judge_fn:
+        prints["judge_model"] = judge_fn.model_name
+        typer.echo(f"judge: {judge_fn.calls} calls, {judge_fn.cache_hits} answered from the cache")
+    if json_out:
+        write_json(json_out, _json_report(runs, prints))
+    if junit:
+        write_junit(junit, runs)
+    if report:
+        write_markdown(report, runs, prints)
+    if any(run["gate_failures"] or run.get("regressions") for run in runs):
+        raise typer.Exit(1)
+
+
+def _make_judge(assistant: Assistant, model_name: str | None) -> Judge:
+    from assistant.judge import Judge
+    from assistant.llm import make_chat_model
+    from assistant.prompts import load_prompts
+
+    llm = assistant.settings.llm.model_copy(update={"model": model_name} if model_name else {})
+    cache = assistant.settings.index_dir / "judge-cache"
+    return Judge(make_chat_model(llm), llm.model, load_prompts(assistant.settings.prompts_dir), cache)
+
+
+def _load_baseline(path: Path) -> dict[str, dict[str, Any]]:
+    """Metrics per eval file name from a previous --json output."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {Path(run["file"]).name: run["metrics"] for run in data["files"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"baseline {path} is not an eval --json output: {exc}") from exc
+
+
+def _json_report(runs: list[dict[str, Any]], prints: dict[str, Any]) -> dict[str, Any]:
+    files = [
+        {**{k: v for k, v in run.items() if k != "results"}, "cases": [r.model_dump() for r in run["results"]]}
+        for run in runs
+    ]
+    passed = not any(run["gate_failures"] or run.get("regressions") for run in runs)
+    return {"passed": passed, "fingerprint": prints, "files": files}
 
 
 def render(answer: Answer) -> str:

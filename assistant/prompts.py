@@ -13,6 +13,8 @@ REQUIRED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
     "answer": frozenset({"question", "sources"}),
     "condense": frozenset({"history", "question"}),
+    "judge_faithfulness": frozenset({"quotes", "sentence"}),
+    "judge_correctness": frozenset({"question", "expected", "answer"}),
 }
 """Template name → the placeholders it must use (and the only ones it may use)."""
 

@@ -198,6 +198,14 @@ class AnswerSentence(BaseModel):
     citations: list[int] = Field(default_factory=list, description="Numbers of the citations backing it.")
 
 
+class Retrieved(BaseModel):
+    """One passage retrieval ranked for the question, for evaluators."""
+
+    source_id: str = Field(description="Document of the passage.")
+    chunk_id: str = Field(description="The passage.")
+    score: float = Field(description="Fusion score.")
+
+
 class Answer(BaseModel):
     """What the assistant returns for one question; serialises to the documented JSON schema."""
 
@@ -209,6 +217,7 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list, description="Numbered sources used in the answer.")
     sentences: list[AnswerSentence] = Field(default_factory=list, description="The answer sentence by sentence.")
     notices: list[str] = Field(default_factory=list, description="Things the reader should know (truncation...).")
+    retrieved: list[Retrieved] = Field(default_factory=list, description="Passages retrieval ranked, best first.")
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Wall time per stage, and 'total'.")
 
 

@@ -309,14 +309,14 @@ def test_eval_questions_in_llm_mode(llm_assistant: Assistant) -> None:
     import json
     import os
 
+    from assistant.evaluate import load_eval_file
     from tests.conftest import ARTIFACTS
-    from tests.e2e.evalset import load_cases
 
     limit = int(os.environ.get("LLM_EVAL_LIMIT", "10"))
-    cases = [c for c in load_cases() if c.get("answerable", True)][:limit]
+    cases = [c for c in load_eval_file(ROOT / "evals" / "seed.yaml").cases if c.answerable][:limit]
     totals = {"questions": 0, "sentences": 0, "supported": 0, "flagged": 0, "fallbacks": 0, "refused": 0}
     for case in cases:
-        answer = llm_assistant.ask(case["question"], history=case.get("history"), mode="llm")
+        answer = llm_assistant.ask(case.question, history=case.history, mode="llm")
         _verbatim(llm_assistant, answer)
         _strictly_supported(answer)
         totals["questions"] += 1

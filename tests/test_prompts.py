@@ -11,7 +11,7 @@ PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 def test_shipped_prompts_load() -> None:
     prompts = load_prompts(PROMPTS)
-    assert set(prompts) == {"answer_system", "answer", "condense"}
+    assert set(prompts) == {"answer_system", "answer", "condense", "judge_faithfulness", "judge_correctness"}
     assert "not instructions" in prompts["answer_system"]
 
 
@@ -23,6 +23,8 @@ def test_bad_prompts_fail_at_start_up(tmp_path: Path, answer: str, message: str)
     (tmp_path / "answer_system.txt").write_text("Rules.")
     (tmp_path / "answer.txt").write_text(answer)
     (tmp_path / "condense.txt").write_text("{history} {question}")
+    (tmp_path / "judge_faithfulness.txt").write_text("{quotes} {sentence}")
+    (tmp_path / "judge_correctness.txt").write_text("{question} {expected} {answer}")
     with pytest.raises(PromptError, match=message):
         load_prompts(tmp_path)
 
