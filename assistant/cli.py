@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,9 +53,16 @@ def _print_skipped(warnings: list[str]) -> None:
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
-    """Configure logging for every command."""
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    chroma_url: Annotated[
+        str | None, typer.Option(help="Use a Chroma server (http://host:port) instead of the embedded index.")
+    ] = None,
+) -> None:
+    """Configure logging (and the Chroma server) for every command."""
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    if chroma_url:
+        os.environ["ASSISTANT_CHROMA_URL"] = chroma_url
 
 
 @app.command()

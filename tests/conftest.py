@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def make_assistant(embedder: SentenceTransformerEmbedder, tmp_path: Path) -> Cal
     """Build an assistant over a corpus folder, with its Chroma index in tmp_path."""
 
     def make(corpus_dir: Path, index_dir: Path | None = None, **overrides: object) -> Assistant:
+        overrides.setdefault("collection", f"t{uuid.uuid4().hex[:12]}")  # unique on a shared Chroma server
         settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir or tmp_path / "index", **overrides)  # type: ignore[arg-type]
         return build_assistant(settings, embedder=embedder)
 
@@ -185,3 +187,34 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
     server = LlamaServer(tmp_path_factory.mktemp("llama"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``chroma run`` server on a free loopback port; yields its URL."""
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    log = (root / "chroma.log").open("w")
+    command = [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"chroma run exited: {(root / 'chroma.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("chroma run did not start in 60 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()

@@ -46,8 +46,14 @@ def _counts(report) -> tuple[int, int, int, int]:
     return len(report.added), len(report.updated), len(report.removed), len(report.unchanged)
 
 
-def test_incremental_ingest(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
-    assistant = make_assistant(seed_copy)
+@pytest.fixture(params=["embedded", "server"])
+def backend(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Settings for Chroma embedded on disk, or a real ``chroma run`` server."""
+    return {"chroma_url": request.getfixturevalue("chroma_server")} if request.param == "server" else {}
+
+
+def test_incremental_ingest(seed_copy: Path, make_assistant: Callable[..., Assistant], backend: dict[str, str]) -> None:
+    assistant = make_assistant(seed_copy, **backend)
     first = assistant.ingest(progress=False)
     assert _counts(first) == (5, 0, 0, 0)
     assert first.embedded_chunks > 0

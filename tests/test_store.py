@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -29,10 +30,13 @@ def _chunk(meta: DocumentMeta, index: int, text: str) -> Chunk:
     )
 
 
-@pytest.fixture(params=["memory", "chroma"])
+@pytest.fixture(params=["memory", "chroma", "chroma-server"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceTransformerEmbedder) -> SourceStorage:
     if request.param == "memory":
         return MemoryStorage()
+    if request.param == "chroma-server":
+        url = request.getfixturevalue("chroma_server")
+        return ChromaStorage(embedder, url=url, name=f"t{uuid.uuid4().hex[:12]}")
     return ChromaStorage(embedder, path=tmp_path / "chroma")
 
 
