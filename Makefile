@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest eval ingest clean
+.PHONY: run test lint typecheck pytest eval bench ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
 test: lint typecheck eval pytest  ## Install dev dependencies; run linters, type checks, the suite and the eval gate
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check assistant tests app.py
-	$(BIN)/ruff format --check assistant tests app.py
+	$(BIN)/ruff check assistant tests bench app.py
+	$(BIN)/ruff format --check assistant tests bench app.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -47,6 +47,10 @@ eval: $(VENV)/.installed-dev  ## The team's eval set with its thresholds; report
 	mkdir -p artifacts
 	$(BIN)/python -m assistant eval evals/*.yaml --json artifacts/eval.json --junit artifacts/eval.xml \
 		--report artifacts/eval.md
+
+bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
+	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) index/chroma index/manifest.json .pytest_cache .mypy_cache .ruff_cache

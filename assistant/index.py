@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from assistant.clean import CLEANING_VERSION
 from assistant.corpus import SourceFile, build_document, fingerprint, load_corpus
-from assistant.embed import Embedder
+from assistant.embed import Embedder, Vectors
 from assistant.settings import ChunkSettings
 from assistant.store import SourceStorage, sentence_id
 from assistant.types import Chunk, Document, IngestReport, Span
@@ -33,7 +33,7 @@ from assistant.types import Chunk, Document, IngestReport, Span
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-EMBED_BATCH_TEXTS = 256
+EMBED_BATCH_TEXTS = 1024
 """Documents are embedded and committed in groups of about this many texts."""
 
 
@@ -56,6 +56,9 @@ class Manifest(BaseModel):
     files: dict[str, FileEntry] = Field(default_factory=dict, description="Indexed files by source id.")
     skipped: dict[str, str] = Field(
         default_factory=dict, description="Fingerprints of files that could not be ingested, so they are not retried."
+    )
+    pending: list[str] = Field(
+        default_factory=list, description="Documents being written; an interrupted run leaves them to be cleared."
     )
 
 
@@ -159,6 +162,10 @@ class Indexer:
         if manifest is None:
             self.storage.reset()
             manifest = Manifest(pipeline=self.pipeline)
+        # Chunks of a batch that was being written when a run was killed.
+        for sid in manifest.pending:
+            self.storage.delete(sid)
+        manifest.pending = []
         present = {f.rel for f in files}
         for sid in sorted(set(manifest.files) - present):
             self.storage.delete(sid)
@@ -220,25 +227,51 @@ class Indexer:
         if group:
             yield group
 
+    def _vectors(self, group: list[tuple[Document, list[Chunk]]]) -> tuple[Vectors, Vectors, int]:
+        """Chunk vectors and quotable-sentence vectors for a group; also how many texts were encoded.
+
+        With ``chunk_vectors="mean"`` only sentences and headings are encoded and a chunk's
+        vector is the normalised mean of its spans' vectors: about half the encoding work.
+        """
+        quotable = [(doc, s) for doc, _ in group for s in doc.spans if s.quotable]
+        if self.chunking.chunk_vectors == "encode":
+            chunk_texts = [c.text for _, chunks in group for c in chunks]
+            vectors = self.embedder.embed(chunk_texts + [doc.text[s.start : s.end] for doc, s in quotable])
+            return vectors[: len(chunk_texts)], vectors[len(chunk_texts) :], len(vectors)
+        spans = [(doc, s) for doc, _ in group for s in doc.spans if s.kind != "label"]
+        vectors = self.embedder.embed([doc.text[s.start : s.end] for doc, s in spans])
+        row = {(doc.meta.source_id, s.start): i for i, (doc, s) in enumerate(spans)}
+        means = np.stack(
+            [
+                vectors[[row[(doc.meta.source_id, s.start)] for s in chunk.spans]].mean(axis=0)
+                for doc, chunks in group
+                for chunk in chunks
+            ]
+        )
+        means /= np.linalg.norm(means, axis=1, keepdims=True)
+        sentence_rows = [row[(doc.meta.source_id, s.start)] for doc, s in quotable]
+        return means.astype(np.float32), vectors[sentence_rows], len(vectors)
+
     def _commit(self, group: list[tuple[Document, list[Chunk]]], manifest: Manifest, report: IngestReport) -> None:
-        chunk_texts = [c.text for _, chunks in group for c in chunks]
-        sentences = [(doc, s) for doc, _ in group for s in doc.spans if s.quotable]
-        vectors = self.embedder.embed(chunk_texts + [doc.text[s.start : s.end] for doc, s in sentences])
-        chunk_vectors, sentence_vectors = vectors[: len(chunk_texts)], vectors[len(chunk_texts) :]
-        c0 = s0 = 0
-        for doc, chunks in group:
+        chunk_vectors, sentence_vectors, _ = self._vectors(group)
+        sids = [doc.meta.source_id for doc, _ in group]
+        # Mark the batch before writing, so a killed run's partial writes are cleared next time.
+        manifest.pending = sids
+        self._save(manifest)
+        for sid in sids:
+            if sid in manifest.files:
+                self.storage.delete(sid)
+        chunks = [c for _, doc_chunks in group for c in doc_chunks]
+        sentence_ids = [sentence_id(doc.meta.source_id, s) for doc, _ in group for s in doc.spans if s.quotable]
+        self.storage.store(chunks, chunk_vectors, sentence_ids, np.asarray(sentence_vectors))
+        for doc, doc_chunks in group:
             sid = doc.meta.source_id
-            n_sent = sum(1 for s in doc.spans if s.quotable)
-            ids = [sentence_id(sid, s) for s in doc.spans if s.quotable]
-            self.storage.delete(sid)
-            self.storage.store(
-                chunks, chunk_vectors[c0 : c0 + len(chunks)], ids, np.asarray(sentence_vectors[s0 : s0 + n_sent])
-            )
             (report.updated if sid in manifest.files else report.added).append(sid)
-            manifest.files[sid] = FileEntry(fingerprint=doc.fingerprint, chunks=len(chunks), sentences=n_sent)
-            c0, s0 = c0 + len(chunks), s0 + n_sent
-        report.embedded_chunks += len(chunk_texts)
-        report.embedded_sentences += len(sentences)
+            n_sentences = sum(1 for s in doc.spans if s.quotable)
+            manifest.files[sid] = FileEntry(fingerprint=doc.fingerprint, chunks=len(doc_chunks), sentences=n_sentences)
+        report.embedded_chunks += len(chunk_vectors)
+        report.embedded_sentences += len(sentence_vectors)
+        manifest.pending = []
         self._save(manifest)
 
     @contextlib.contextmanager

@@ -29,6 +29,9 @@ class ChunkSettings(BaseModel):
 
     max_chars: int = Field(default=700, ge=100, description="Soft upper bound on chunk length.")
     overlap_spans: int = Field(default=1, ge=0, description="Sentences repeated at the start of the next chunk.")
+    chunk_vectors: Literal["mean", "encode"] = Field(
+        default="mean", description="Chunk vector: mean of its sentence vectors, or the chunk encoded whole."
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -81,8 +81,8 @@ class MemoryStorage:
         for chunk, vector in zip(chunks, chunk_vectors, strict=True):
             self._chunks[chunk.id] = (chunk, vector)
         self._sentences.update(zip(sentence_ids, sentence_vectors, strict=True))
-        if chunks:
-            self._sentence_meta.update(dict.fromkeys(sentence_ids, chunks[0].meta))
+        metas = {c.meta.source_id: c.meta for c in chunks}
+        self._sentence_meta.update({sid: metas[sid.rsplit("::", 1)[0]] for sid in sentence_ids})
 
     def delete(self, source_id: str) -> None:
         self._chunks = {k: v for k, v in self._chunks.items() if v[0].meta.source_id != source_id}
@@ -175,7 +175,7 @@ class ChromaStorage:
     ) -> None:
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
-            self._chunks.add(
+            self._chunks.upsert(
                 ids=[c.id for c in part],
                 embeddings=chunk_vectors[i : i + self._batch],
                 documents=[c.text for c in part],
@@ -185,7 +185,7 @@ class ChromaStorage:
         doc_meta = {c.meta.source_id: _document_metadata(c) for c in chunks}
         for i in range(0, len(sentence_ids), self._batch):
             ids = list(sentence_ids[i : i + self._batch])
-            self._sentences.add(
+            self._sentences.upsert(
                 ids=ids,
                 embeddings=sentence_vectors[i : i + self._batch],
                 metadatas=[doc_meta[sid.rsplit("::", 1)[0]] for sid in ids],

@@ -94,8 +94,8 @@ def test_metadata_change_reindexes_only_that_file(seed_copy: Path, make_assistan
 
 
 def test_index_survives_a_restart(seed_copy: Path, make_assistant: Callable[..., Assistant], tmp_path: Path) -> None:
-    make_assistant(seed_copy, tmp_path / "idx").ingest(progress=False)
-    reopened = make_assistant(seed_copy, tmp_path / "idx")
+    make_assistant(seed_copy, tmp_path / "idx", collection="restart").ingest(progress=False)
+    reopened = make_assistant(seed_copy, tmp_path / "idx", collection="restart")
     assert not reopened.indexer.is_stale()
     assert reopened.stats()["documents"] == 5
     assert reopened.ensure_index(progress=False) is None
@@ -154,3 +154,24 @@ def test_concurrent_ingest_is_refused_with_a_message(seed_copy: Path, make_assis
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(IngestError, match="Another ingest is running"):
             assistant.ingest(progress=False)
+
+
+def test_interrupted_batch_is_cleared_on_the_next_run(
+    seed_copy: Path, make_assistant: Callable[..., Assistant]
+) -> None:
+    """A run killed between writing chunks and recording them leaves no stale or duplicate chunks."""
+    assistant = make_assistant(seed_copy)
+    assistant.ingest(progress=False)
+    manifest = assistant.indexer.load_manifest()
+    assert manifest is not None
+    # Simulate the kill: a document is marked pending and dropped from the manifest after its write.
+    manifest.pending = ["003_843109544dbca18f.txt"]
+    del manifest.files["003_843109544dbca18f.txt"]
+    assistant.indexer._save(manifest)
+    before = assistant.indexer.storage.count()
+    report = assistant.ingest(progress=False)
+    assert report.added == ["003_843109544dbca18f.txt"]
+    assert assistant.indexer.storage.count() == before
+    assert assistant.indexer.load_manifest().pending == []  # type: ignore[union-attr]
+    ids = [c.id for c in assistant.indexer.storage.load_chunks()]
+    assert len(ids) == len(set(ids))

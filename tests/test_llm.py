@@ -159,7 +159,8 @@ def test_stalled_server_never_hangs(
             except TimeoutError:
                 continue
 
-    threading.Thread(target=accept, daemon=True).start()
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
     port = listener.getsockname()[1]
     try:
         settings = Settings(
@@ -176,6 +177,7 @@ def test_stalled_server_never_hangs(
         assert answer.citations
     finally:
         stop.set()
+        acceptor.join(timeout=5)
         for conn in held:
             conn.close()
         listener.close()
