@@ -11,6 +11,7 @@ import importlib
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
 
@@ -93,3 +94,46 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class QueryBatcher:
+    """Embeds single queries, coalescing those that arrive together into one batch.
+
+    Under concurrent load one encoder call for many questions costs little more than
+    one for a single question; callers simply wait for their own row. The first caller
+    to find the batcher idle encodes batches until none are waiting.
+    """
+
+    def __init__(self, embedder: Embedder, max_batch: int = 64) -> None:
+        self.embedder = embedder
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, Future[Vectors]]] = []
+        self._busy = False
+
+    def embed_query(self, text: str) -> Vectors:
+        """The unit vector of one text."""
+        future: Future[Vectors] = Future()
+        with self._lock:
+            self._pending.append((text, future))
+            lead = not self._busy
+            self._busy = True
+        if lead:
+            self._drain()
+        return future.result()
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+                if not batch:
+                    self._busy = False
+                    return
+            try:
+                vectors = self.embedder.embed([text for text, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for (_, future), vector in zip(batch, vectors, strict=True):
+                future.set_result(vector)

@@ -17,7 +17,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.embed import Embedder, Vectors
+from assistant.embed import Embedder, QueryBatcher, Vectors
 from assistant.lexical import LexicalIndex, Term, content_stems, key_terms
 from assistant.settings import RetrievalSettings
 from assistant.store import SourceStorage, sentence_id
@@ -61,6 +61,7 @@ class HybridSearcher:
     def __init__(self, storage: SourceStorage, embedder: Embedder, settings: RetrievalSettings) -> None:
         self.storage = storage
         self.embedder = embedder
+        self.queries = QueryBatcher(embedder)
         self.settings = settings
         self.refresh()
 
@@ -93,8 +94,7 @@ class HybridSearcher:
 
     def embed_query(self, query: str) -> Vectors:
         """The query's unit vector."""
-        vector: Vectors = self.embedder.embed([query])[0]
-        return vector
+        return self.queries.embed_query(query)
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, vector: Vectors | None = None

@@ -91,3 +91,37 @@ def test_sentence_evidence_is_verbatim(seed_assistant: Assistant) -> None:
     assert evidence[0].text.startswith("Effective immediately, diffusions can no longer be sent directly")
     for e in evidence:
         assert seed_assistant.document_text(e.meta.source_id)[e.span.start : e.span.end] == e.text
+
+
+def test_concurrent_queries_are_batched_and_each_gets_its_own_vector(embedder: object) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from assistant.embed import QueryBatcher
+
+    calls: list[int] = []
+
+    class Counting:
+        name, dimension = "counting", 384
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return embedder.embed(texts)  # type: ignore[attr-defined]
+
+    batcher = QueryBatcher(Counting())  # type: ignore[arg-type]
+    texts = [f"question number {i} about Interpol" for i in range(32)]
+    barrier = threading.Barrier(16)
+
+    def ask(i: int) -> np.ndarray:
+        barrier.wait() if i < 16 else None
+        return batcher.embed_query(texts[i])
+
+    with ThreadPoolExecutor(16) as pool:
+        vectors = list(pool.map(ask, range(32)))
+    expected = embedder.embed(texts)  # type: ignore[attr-defined]
+    for got, want in zip(vectors, expected, strict=True):
+        assert np.allclose(got, want, atol=1e-5)
+    assert sum(calls) == 32
+    assert len(calls) < 32, "concurrent queries share encoder calls"
