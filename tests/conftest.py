@@ -18,6 +18,7 @@ import pytest
 from assistant import Assistant, build_assistant
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.settings import Settings
+from assistant.types import DocumentMeta, Evidence, Span
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "corpus"
@@ -70,11 +71,47 @@ The zebra crossings photo ![pixel](http://203.0.113.9/track.png) was taken by th
 """
 
 
+def make_evidence(source: str, start: int, text: str, score: float = 1.0, title: str | None = None) -> Evidence:
+    """An Evidence record that passes every refusal signal, for unit tests of composition."""
+    meta = DocumentMeta(source_id=source, path=source, title=title or source, outlet="O", date="2022-03-10")
+    return Evidence(
+        meta=meta,
+        span=Span(start=start, end=start + len(text)),
+        text=text,
+        chunk_id=f"{source}#0",
+        score=score,
+        dense=score,
+        coverage=1.0,
+        context_coverage=1.0,
+        predicate_coverage=1.0,
+        sentence_predicate_coverage=1.0,
+        entities_in_passage=True,
+        entities_in_document=True,
+    )
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path, name: str, timeout: float) -> None:
+    """Poll ``url`` until the server answers (any status below 500: an auth error means it is up);
+    fail with the server's log if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"{name} did not start in {timeout:.0f} s: {log.read_text()}")
 
 
 class AppServer:
@@ -97,17 +134,7 @@ class AppServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"app.py exited: {self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app.py did not start: {self.log_path.read_text()}")
+        wait_until_up(self.process, f"{self.url}/api/health", self.log_path, "app.py", 180)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -163,17 +190,7 @@ class LlamaServer:
             command += ["--api_key", api_key]
         self.log = (root / f"llama-{self.port}.log").open("w")
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited: {(root / f'llama-{self.port}.log').read_text()}")
-            try:
-                httpx.get(f"{self.url}/models", timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("llama_cpp.server did not start in 120 s")
+        wait_until_up(self.process, f"{self.url}/models", root / f"llama-{self.port}.log", "llama_cpp.server", 120)
 
     def stop(self) -> None:
         self.process.kill()
@@ -202,17 +219,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {(root / 'chroma.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("chroma run did not start in 60 s")
+        wait_until_up(server, f"{url}/api/v2/heartbeat", root / "chroma.log", "chroma run", 60)
         yield url
     finally:
         server.terminate()

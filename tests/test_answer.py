@@ -6,7 +6,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.answer import REFUSAL, reading_order
-from assistant.types import DocumentMeta, Evidence, Span
+from tests.conftest import make_evidence
 
 UNANSWERABLE = [
     "Did Interpol vote to suspend China's membership?",
@@ -66,25 +66,8 @@ def test_captions_are_flagged(seed_assistant: Assistant) -> None:
     assert all(c.caption for c in captions)
 
 
-def _evidence(source: str, start: int, score: float) -> Evidence:
-    meta = DocumentMeta(source_id=source, path=source, title=source)
-    return Evidence(
-        meta=meta,
-        span=Span(start=start, end=start + 5),
-        text="x",
-        chunk_id=f"{source}#0",
-        score=score,
-        dense=score,
-        coverage=1.0,
-        context_coverage=1.0,
-        predicate_coverage=1.0,
-        sentence_predicate_coverage=1,
-        entities_in_passage=True,
-        entities_in_document=True,
-    )
-
-
 def test_reading_order_groups_documents_by_best_score() -> None:
-    quotes = [_evidence("b", 50, 0.9), _evidence("a", 10, 0.5), _evidence("b", 5, 0.6), _evidence("a", 1, 0.4)]
+    quotes = [make_evidence("b", 50, "x", 0.9), make_evidence("a", 10, "x", 0.5), make_evidence("b", 5, "x", 0.6),
+              make_evidence("a", 1, "x", 0.4)]  # fmt: skip
     ordered = [(q.meta.source_id, q.span.start) for q in reading_order(quotes)]
     assert ordered == [("b", 5), ("b", 50), ("a", 1), ("a", 10)]

@@ -4,27 +4,12 @@ from pathlib import Path
 
 from assistant.answer import Claim, Draft
 from assistant.cite import check_citation, compose, label, strip_unknown_markers
-from assistant.types import Citation, DocumentMeta, Evidence, Span
+from assistant.types import Citation, Evidence
+from tests.conftest import make_evidence
 
 
 def _evidence(path: Path, source: str, quote: str) -> Evidence:
-    text = path.read_text(encoding="utf-8")
-    start = text.index(quote)
-    meta = DocumentMeta(source_id=source, path=source, title="T", outlet="O", date="2022-03-10")
-    return Evidence(
-        meta=meta,
-        span=Span(start=start, end=start + len(quote)),
-        text=quote,
-        chunk_id=f"{source}#0",
-        score=1,
-        dense=1,
-        coverage=1,
-        context_coverage=1,
-        predicate_coverage=1,
-        sentence_predicate_coverage=1,
-        entities_in_passage=True,
-        entities_in_document=True,
-    )
+    return make_evidence(source, path.read_text(encoding="utf-8").index(quote), quote, title="T")
 
 
 def test_compose_numbers_quotes_and_groups_paragraphs(tmp_path: Path) -> None:
