@@ -11,6 +11,7 @@ import queue
 import re
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -149,10 +150,17 @@ def ask_streaming(
     yield result["answer"]
 
 
+_EXPORTS = Path(tempfile.gettempdir()) / "assistant-exports"
+EXPORTS_KEPT = 200
+"""Download files kept on disk; older ones are deleted as new answers arrive."""
+
+
 def _export_file(markdown: str) -> str:
-    folder = Path(tempfile.mkdtemp(prefix="assistant-export-"))
-    path = folder / "answer.md"
+    _EXPORTS.mkdir(exist_ok=True)
+    path = _EXPORTS / f"answer-{uuid.uuid4().hex[:12]}.md"
     path.write_text(markdown, encoding="utf-8")
+    for old in sorted(_EXPORTS.glob("answer-*.md"), key=lambda p: p.stat().st_mtime)[:-EXPORTS_KEPT]:
+        old.unlink(missing_ok=True)
     return str(path)
 
 
