@@ -184,3 +184,26 @@ def test_hostile_markup_runs_nothing(page: Any) -> None:
         assert page.locator(selector).count() == 0, selector
     assert "<img src=x" in page.locator("#chat").inner_text()
     assert page.outside == []
+
+
+@pytest.mark.llm
+def test_page_in_llm_mode(browser: Any, llama_server: Any, tmp_path: Path) -> None:
+    """With OPENAI_BASE_URL set the page offers the LLM mode and shows a checked, cited answer."""
+    from tests.conftest import SEED_CORPUS, AppServer
+
+    app = AppServer(tmp_path, SEED_CORPUS, OPENAI_BASE_URL=llama_server.url, OPENAI_MODEL="smollm2")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(app.url)
+        page.wait_for_selector("#question textarea")
+        assert page.locator("#mode input[value='llm']").is_checked()
+        ask(page, "Who was Russia's candidate to head Interpol?")
+        page.wait_for_selector("#sources .src-card", timeout=120_000)
+        status = page.inner_text("#status")
+        assert "llm mode" in status or "extractive mode" in status
+        assert page.locator("#chat a[href^='#src-']").count() >= 1
+        shot(page, "llm")
+    finally:
+        context.close()
+        app.stop()
