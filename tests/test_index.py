@@ -175,3 +175,54 @@ def test_interrupted_batch_is_cleared_on_the_next_run(
     assert assistant.indexer.load_manifest().pending == []  # type: ignore[union-attr]
     ids = [c.id for c in assistant.indexer.storage.load_chunks()]
     assert len(ids) == len(set(ids))
+
+
+def test_killed_ingest_resumes_without_re_embedding(tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
+    """kill -9 an ingest of real BBC articles mid-run; the next run embeds only what was not finished."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import SHARED
+
+    bbc = SHARED / "corpora" / "bbc" / "business"
+    if not bbc.is_dir():
+        pytest.fail("../shared/corpora/bbc is not beside this checkout")
+    corpus = tmp_path / "bbc"
+    corpus.mkdir()
+    for f in sorted(bbc.glob("*.txt"))[:160]:
+        (corpus / f.name).write_bytes(f.read_bytes())
+    index = tmp_path / "index"
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(index),
+           "ASSISTANT_COLLECTION": "killed"}  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "ingest"], env=env, stderr=subprocess.DEVNULL)
+    manifest = index / "manifest.json"
+    deadline = time.monotonic() + 240
+    finished: dict[str, object] = {}
+    while time.monotonic() < deadline and process.poll() is None:
+        if manifest.exists():
+            try:
+                finished = json.loads(manifest.read_text())["files"]
+            except ValueError:
+                finished = {}
+            if finished:
+                break
+        time.sleep(0.05)
+    assert finished, "the first batch was committed before the kill"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    resumed = make_assistant(corpus, index, collection="killed")
+    done_before = set(resumed.indexer.load_manifest().files)  # type: ignore[union-attr]
+    report = resumed.ingest(progress=False)
+    assert done_before, "some documents were finished before the kill"
+    assert not set(report.added) & done_before, "finished documents are not embedded again"
+    assert set(report.added) | set(report.unchanged) == {f.name for f in corpus.iterdir()}
+    ids = [c.id for c in resumed.indexer.storage.load_chunks()]
+    assert len(ids) == len(set(ids)), "no chunk is duplicated"
+    for chunk in resumed.indexer.storage.load_chunks()[:200]:
+        text = (corpus / chunk.meta.source_id).read_bytes().decode("utf-8", errors="replace")
+        assert chunk.span_texts()[0] == text[chunk.spans[0].start : chunk.spans[0].end]
