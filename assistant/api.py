@@ -67,8 +67,7 @@ def create_api(assistant: Assistant) -> FastAPI:
             text = assistant.document_text(source_id)
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=f"No indexed document {source_id!r}.") from exc
-        meta = next(m for m in assistant.sources() if m.source_id == source_id)
-        return document_page(meta, text, start, end)
+        return document_page(assistant.searcher.documents[source_id], text, start, end)
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

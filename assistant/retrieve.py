@@ -21,7 +21,7 @@ from assistant.embed import Embedder, QueryBatcher, Vectors
 from assistant.lexical import LexicalIndex, Term, content_stems, key_terms
 from assistant.settings import RetrievalSettings
 from assistant.store import SourceStorage, sentence_id
-from assistant.types import Chunk, Evidence, Filters, Passage
+from assistant.types import Chunk, DocumentMeta, Evidence, Filters, Passage
 
 LEXICAL_SEATS = 2
 """Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
@@ -70,6 +70,10 @@ class HybridSearcher:
         chunks = sorted(self.storage.load_chunks(), key=lambda c: (c.meta.source_id, c.index))
         self.lexical = LexicalIndex(chunks)
         self._by_id = {c.id: c for c in chunks}
+        self.documents: dict[str, DocumentMeta] = {}
+        """Metadata of every indexed document, by source id."""
+        for c in chunks:
+            self.documents.setdefault(c.meta.source_id, c.meta)
         self._chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
         self._chunk_of_sentence: dict[str, str] = {}
         for c in chunks:

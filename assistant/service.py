@@ -107,15 +107,13 @@ class Assistant:
 
     def sources(self) -> list[DocumentMeta]:
         """Metadata of every indexed document, by source id."""
-        seen: dict[str, DocumentMeta] = {}
-        for chunk in self.searcher.chunks:
-            seen.setdefault(chunk.meta.source_id, chunk.meta)
-        return [seen[k] for k in sorted(seen)]
+        documents = self.searcher.documents
+        return [documents[k] for k in sorted(documents)]
 
     def stats(self) -> dict[str, Any]:
         """Documents and passages indexed, and the answer mode."""
         return {
-            "documents": len(self.sources()),
+            "documents": len(self.searcher.documents),
             "passages": len(self.searcher.chunks),
             "mode": self.settings.mode,
             "modes": self.modes,
@@ -123,6 +121,6 @@ class Assistant:
 
     def document_text(self, source_id: str) -> str:
         """The full original text of an indexed document. Raises ``KeyError`` for an unknown id."""
-        if source_id not in {m.source_id for m in self.sources()}:
+        if source_id not in self.searcher.documents:
             raise KeyError(source_id)
         return decode((self.settings.corpus_dir / source_id).read_bytes())
