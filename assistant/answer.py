@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.lexical import Term, content_stems
+from assistant.lexical import Term, stem_set
 from assistant.settings import AnswerSettings
 from assistant.types import Evidence, Passage
 
@@ -25,6 +25,23 @@ EXPLANATION = re.compile(
 )
 """Cue words of sentences that give reasons."""
 WHY_BONUS = 0.08
+VOICE_BONUS = 0.08
+"""For sentences from the kind of source the question asks to hear (official statements, or others)."""
+DATE_BONUS = 0.06
+"""For sentences dated in, or naming, a year the question names."""
+UPDATE = re.compile(
+    r"\b(later|since then|subsequently|no longer|dropped|lifted|reversed|ended|softened|eased|scrapped|abandoned|"
+    r"rescinded|restored|reinstated|quietly|overturn\w*|replaced)\b",
+    re.IGNORECASE,
+)
+"""Cue words of sentences that report a later change."""
+UPDATE_MIN_DAYS = 180
+_OFFICIAL_ASK = re.compile(
+    r"\b(what|how) (did|does|do|has|have) (interpol|the general secretariat|interpol officials|the organi[sz]ation)"
+    r"\b.*\b(say|said|state|claim|announce|respond|explain|justify|argue)",
+    re.IGNORECASE,
+)
+_CRITICS_ASK = re.compile(r"\b(critics?|criticism|critici[sz]e[sd]?|opponents?|campaigners?|advocates?)\b", re.I)
 
 
 @dataclass
@@ -40,6 +57,20 @@ class Question:
     entities: list[Term]
     """Names and numbers from the question itself: the evidence must contain each."""
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def voice(self) -> str | None:
+        """ "official" when the question asks what the institution says, "others" when it asks its critics."""
+        if _CRITICS_ASK.search(self.text):
+            return "others"
+        if _OFFICIAL_ASK.search(self.text):
+            return "official"
+        return None
+
+    @property
+    def years(self) -> set[str]:
+        """Years the question names ("in 2018")."""
+        return set(re.findall(r"\b(?:19|20)\d\d\b", self.text))
 
     @property
     def asks_why(self) -> bool:
@@ -115,22 +146,42 @@ class ExtractiveAnswerer:
         firsts = {e.meta.source_id: e for e in reversed(eligible)}
         order = sorted(firsts.values(), key=lambda e: -self.rank_score(question, e))
         order += [e for e in eligible if e not in order]
+        if question.voice:  # the voice asked for speaks first; the other side still gets the remaining seats
+            order.sort(key=lambda e: not _in_voice(question.voice, e))
         chosen: list[Evidence] = []
         for e in order:
             if len(chosen) >= self.settings.max_sentences:
                 break
             if not any(_near_duplicate(e.text, c.text) for c in chosen):
                 chosen.append(e)
-        return Draft(claims=[Claim(text=e.text, evidence=[e]) for e in reading_order(chosen)], refused=False)
+        notices: list[str] = []
+        top = self.rank_score(question, ranked[0])
+        update = later_development(chosen, ranked, lambda e: self.rank_score(question, e) >= 0.5 * top)
+        if update is not None:
+            if update not in chosen:
+                chosen = [*chosen[: self.settings.max_sentences - 1], update]
+            older = min((e for e in chosen if e.meta.date), key=lambda e: e.meta.date or "")
+            notices.append(
+                f"Update: {update.meta.outlet or update.meta.title} ({update.meta.date}) reports a later development "
+                f"than {older.meta.outlet or older.meta.title} ({older.meta.date}); both are quoted."
+            )
+        claims = [Claim(text=e.text, evidence=[e]) for e in reading_order(chosen)]
+        return Draft(claims=claims, refused=False, notices=notices)
 
     def condense(self, question: str, history: Sequence[str]) -> str | None:
         return None
 
     def rank_score(self, question: Question, e: Evidence) -> float:
-        """Evidence score, nudged towards explanations for "why" questions."""
+        """Evidence score, nudged towards explanations for "why" questions, the voice and the years asked for."""
+        score = e.score
         if question.asks_why and EXPLANATION.search(e.text):
-            return e.score + WHY_BONUS
-        return e.score
+            score += WHY_BONUS
+        if _in_voice(question.voice, e):
+            score += VOICE_BONUS
+        years = question.years
+        if years and ((e.meta.date or "")[:4] in years or any(y in e.text for y in years)):
+            score += DATE_BONUS
+        return score
 
     def supports(self, question: Question, e: Evidence) -> bool:
         """Whether one sentence, read in its passage, bears on the question.
@@ -166,9 +217,36 @@ class ExtractiveAnswerer:
         return "the closest passages do not address the question's key terms"
 
 
+def _in_voice(voice: str | None, e: Evidence) -> bool:
+    official = e.meta.kind == "official_statement"
+    return (voice == "official" and official) or (voice == "others" and not official)
+
+
+def later_development(
+    chosen: Sequence[Evidence],
+    ranked: Sequence[Evidence],
+    relevant: Callable[[Evidence], bool],
+) -> Evidence | None:
+    """A relevant sentence from a clearly newer document that reports a change, if the answer quotes older ones."""
+    dated = [e.meta.date_ordinal for e in chosen if e.meta.date_ordinal]
+    if not dated:
+        return None
+    oldest = min(dated)
+    for e in ranked:
+        newer = e.meta.date_ordinal
+        if newer and _days(oldest, newer) >= UPDATE_MIN_DAYS and UPDATE.search(e.text) and relevant(e):
+            return e
+    return None
+
+
+def _days(a: int, b: int) -> int:
+    """Approximate days from ordinal date ``a`` (YYYYMMDD) to ``b``."""
+    return (b // 10000 - a // 10000) * 365 + (b // 100 % 100 - a // 100 % 100) * 30 + (b % 100 - a % 100)
+
+
 def _near_duplicate(a: str, b: str) -> bool:
     """Same sentence in two copies of a statement (spelling variants included)."""
-    sa, sb = set(content_stems(a)), set(content_stems(b))
+    sa, sb = stem_set(a), stem_set(b)
     if not sa or not sb:
         return a.strip() == b.strip()
     return len(sa & sb) / len(sa | sb) >= 0.8

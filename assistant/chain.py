@@ -18,7 +18,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import REFUSAL, Answerer, Draft, Question
-from assistant.cite import compose
+from assistant.cite import annotate, compose
 from assistant.lexical import key_terms, words
 from assistant.retrieve import HybridSearcher
 from assistant.settings import AnswerSettings
@@ -141,7 +141,8 @@ def build_chain(
         draft = state.draft
         assert draft is not None
         text, citations, sentences = (REFUSAL, [], []) if draft.refused else compose(draft)
-        notices = list(state.question.notices) + draft.notices
+        independent, source_notes = annotate(citations, searcher.sources)
+        notices = list(state.question.notices) + draft.notices + source_notes
         if draft.refused and draft.reason:
             notices.append(f"Why: {draft.reason}.")
         if draft.refused and state.passages:
@@ -155,6 +156,7 @@ def build_chain(
             refused=draft.refused,
             mode=draft.mode,
             citations=citations,
+            independent_sources=independent,
             sentences=sentences,
             retrieved=[
                 Retrieved(source_id=p.chunk.meta.source_id, chunk_id=p.chunk.id, score=p.score) for p in state.passages

@@ -7,11 +7,12 @@ file's text at its offsets, and markers that point to no citation are removed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from assistant.answer import Draft
 from assistant.corpus import decode
+from assistant.sources import SourceCatalog
 from assistant.types import Answer, AnswerSentence, Citation, Evidence
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -66,6 +67,50 @@ def compose(draft: Draft) -> tuple[str, list[Citation], list[AnswerSentence]]:
         return "\n\n".join(" ".join(p) for p in paragraphs), citations, sentences
     shown = [f"{s.text} {markers(s.citations)}" if s.supported else f"{UNSUPPORTED} {s.text}" for s in sentences]
     return " ".join(shown), citations, sentences
+
+
+def annotate(citations: Sequence[Citation], sources: SourceCatalog) -> tuple[int, list[str]]:
+    """Fill in speakers, URLs and copies; return the number of independent sources and notes on copies and repeats.
+
+    A reader must know when two citations are one statement in two files, and when a
+    story only repeats what another cited source said.
+    """
+    notes: list[str] = []
+    for c in citations:
+        meta = sources.documents.get(c.source_id)
+        c.attribution = sources.attribution(c.source_id, c.start)
+        c.url = meta.url if meta else None
+        c.copies = sources.copies(c.source_id, c.quote)
+    seen_groups: set[tuple[str, ...]] = set()
+    for c in citations:
+        group = tuple(sources.group(c.source_id))
+        if len(group) > 1 and group not in seen_groups:
+            seen_groups.add(group)
+            versions = "; ".join(_describe(sources, s) for s in group)
+            notes.append(f"One source in {len(group)} copies (versions of the same document): {versions}.")
+    cited = {c.source_id for c in citations}
+    for c in citations:
+        originals = sorted(
+            sources.repeated_from(c.source_id, c.quote) & _with_copies(sources, cited),
+            key=lambda s: (sources.documents[s].date or "9999", s),
+        )
+        if originals:
+            notes.append(
+                f"[{c.n}] {c.outlet or c.title} quotes {_describe(sources, originals[0])}; "
+                "it repeats that source rather than confirming it independently."
+            )
+    return sources.independent([(c.source_id, c.quote) for c in citations]), notes
+
+
+def _with_copies(sources: SourceCatalog, source_ids: set[str]) -> set[str]:
+    return {member for s in source_ids for member in sources.group(s)}
+
+
+def _describe(sources: SourceCatalog, source_id: str) -> str:
+    meta = sources.documents.get(source_id)
+    if meta is None:
+        return source_id
+    return f"{meta.outlet or meta.title} ({meta.date or 'undated'}, {meta.path})"
 
 
 UNSUPPORTED = "[unsupported]"

@@ -81,6 +81,7 @@ def ingest(
         f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
         f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}; "
         f"embedded {report.embedded_chunks} chunks and {report.embedded_sentences} sentences "
+        f"({report.encoded_texts} distinct texts encoded) "
         f"in {report.seconds:.1f}s"
     )
 

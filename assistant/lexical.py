@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,9 +27,14 @@ STOPWORDS = frozenset(
     yours yourself yourselves s t ll ve re d m many
     tell say said says explain describe give list name happen happened according corpus source sources
     document documents react reacted reaction respond responded response think thought view views feel stance
-    op ed article piece""".split()
+    op ed article piece later""".split()
 )
 """English stop words, plus words that frame a question rather than carry its subject."""
+
+MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
@@ -57,6 +62,12 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w.lower() not in STOPWORDS]
 
 
+@lru_cache(maxsize=50_000)
+def stem_set(text: str) -> frozenset[str]:
+    """The distinct content stems of a sentence; cached, as the same sentences are scored question after question."""
+    return frozenset(content_stems(text))
+
+
 @dataclass(frozen=True)
 class Term:
     """A key term of a question."""
@@ -65,6 +76,8 @@ class Term:
     surface: str
     entity: bool
     """Names, acronyms and numbers: an answer must mention them."""
+    temporal: bool = False
+    """Years and months: they steer the ranking towards matching dates, but no answer needs to repeat them."""
 
 
 def key_terms(question: str) -> list[Term]:
@@ -73,10 +86,12 @@ def key_terms(question: str) -> list[Term]:
     for i, w in enumerate(words(question)):
         if w.lower() in STOPWORDS:
             continue
-        entity = w.isdigit() or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper())
+        # Years and months say when, not what: they steer the ranking but need not appear in the answer.
+        temporal = w.lower() in MONTHS or bool(re.fullmatch(r"(19|20)\d\d", w))
+        entity = not temporal and (w.isdigit() or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()))
         s = stem(w)
         if s not in terms or (entity and not terms[s].entity):
-            terms[s] = Term(stem=s, surface=w, entity=entity)
+            terms[s] = Term(stem=s, surface=w, entity=entity, temporal=temporal)
     return list(terms.values())
 
 
@@ -150,8 +165,16 @@ class LexicalIndex:
 
     def coverage(self, terms: Sequence[Term], stems: Collection[str]) -> float:
         """IDF-weighted share of ``terms`` that occur among ``stems``."""
-        if not terms:
-            return 0.0
-        total = sum(self.idf(t.stem) for t in terms)
-        hit = sum(self.idf(t.stem) for t in terms if self.matched(t, stems))
-        return hit / total if total else 0.0
+        return self.weigh(terms)(stems)
+
+    def weigh(self, terms: Sequence[Term]) -> Callable[[Collection[str]], float]:
+        """``coverage`` for fixed terms, with their IDF and word forms looked up once."""
+        weighted = [(self.idf(t.stem), self.variants(t.stem)) for t in terms]
+        total = sum(w for w, _ in weighted)
+
+        def coverage(stems: Collection[str]) -> float:
+            if not total:
+                return 0.0
+            return sum(w for w, forms in weighted if not forms.isdisjoint(stems)) / total
+
+        return coverage

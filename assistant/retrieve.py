@@ -18,8 +18,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embed import Embedder, QueryBatcher, Vectors
-from assistant.lexical import LexicalIndex, Term, content_stems, key_terms
+from assistant.lexical import LexicalIndex, Term, content_stems, key_terms, stem_set
 from assistant.settings import RetrievalSettings
+from assistant.sources import SourceCatalog
 from assistant.store import SourceStorage, sentence_id
 from assistant.types import Chunk, DocumentMeta, Evidence, Filters, Passage
 
@@ -74,6 +75,8 @@ class HybridSearcher:
         """Metadata of every indexed document, by source id."""
         for c in chunks:
             self.documents.setdefault(c.meta.source_id, c.meta)
+        self.sources = SourceCatalog(chunks, self.documents)
+        """Copies, repeats and speakers of the indexed documents."""
         self._chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
         self._chunk_of_sentence: dict[str, str] = {}
         for c in chunks:
@@ -152,6 +155,7 @@ class HybridSearcher:
                     candidates.append((passage, i, texts[i]))
         ids = [sentence_id(p.chunk.meta.source_id, p.chunk.spans[i]) for p, i, _ in candidates]
         vectors = self.storage.sentence_vectors(ids)
+        terms = [t for t in terms if not t.temporal]
         entities = [t for t in terms if t.entity]
         predicates = [t for t in terms if not t.entity]
         in_passage = {
@@ -165,13 +169,14 @@ class HybridSearcher:
             source: all(self.lexical.matched(t, self._document_stems[source]) for t in entities)
             for source in {p.chunk.meta.source_id for p, _, _ in candidates}
         }
+        all_terms, predicate_terms = self.lexical.weigh(terms), self.lexical.weigh(predicates)
         out: list[Evidence] = []
         for (passage, i, text), sid in zip(candidates, ids, strict=True):
             chunk, span = passage.chunk, passage.chunk.spans[i]
             context = self._chunk_stems.get(chunk.id, set())
             dense = float(np.dot(vectors[sid], vector)) if sid in vectors else 0.0
-            stems = set(content_stems(text))
-            coverage = self.lexical.coverage(terms, stems)
+            stems = stem_set(text)
+            coverage = all_terms(stems)
             score = 0.6 * dense + 0.4 * coverage + 0.05 / (1 + passage.rank)
             if span.kind == "caption":
                 score *= CAPTION_WEIGHT
@@ -184,9 +189,9 @@ class HybridSearcher:
                     score=score,
                     dense=dense,
                     coverage=coverage,
-                    context_coverage=self.lexical.coverage(terms, context),
-                    predicate_coverage=self.lexical.coverage(predicates, context | stems) if predicates else 1.0,
-                    sentence_predicate_coverage=self.lexical.coverage(predicates, stems) if predicates else 1.0,
+                    context_coverage=all_terms(context),
+                    predicate_coverage=predicate_terms(context | stems) if predicates else 1.0,
+                    sentence_predicate_coverage=predicate_terms(stems) if predicates else 1.0,
                     entities_in_passage=in_passage[chunk.id],
                     entities_in_document=in_document[chunk.meta.source_id],
                 )

@@ -10,7 +10,8 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
-from assistant.corpus import SUPPORTED_SUFFIXES, decode
+from assistant.corpus import decode
+from assistant.extract import SUPPORTED_SUFFIXES, extract
 from assistant.index import Indexer
 from assistant.retrieve import HybridRetriever, HybridSearcher
 from assistant.settings import Settings
@@ -123,4 +124,5 @@ class Assistant:
         """The full original text of an indexed document. Raises ``KeyError`` for an unknown id."""
         if source_id not in self.searcher.documents:
             raise KeyError(source_id)
-        return decode((self.settings.corpus_dir / source_id).read_bytes())
+        path = self.settings.corpus_dir / source_id
+        return extract(path.suffix, path.read_bytes(), decode).text

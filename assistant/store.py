@@ -203,12 +203,10 @@ class ChromaStorage:
 
     @staticmethod
     def _query(collection: Any, vector: Vectors, k: int, filters: Filters | None) -> list[tuple[str, float]]:
-        n = min(k, collection.count())
-        if n == 0:
-            return []
+        # Chroma returns fewer rows when the collection holds fewer than k; asking count() first costs a round trip.
         result = collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
+            n_results=k,
             where=_where(filters),
             include=["distances"],
         )

@@ -173,6 +173,27 @@ class Turn(BaseModel):
     answer: str = Field(default="", description="What the assistant answered.")
 
 
+class Attribution(BaseModel):
+    """Who speaks in a quoted sentence."""
+
+    outlet: str | None = Field(default=None, description="Outlet or publisher of the document.")
+    author: str | None = Field(default=None, description="Author of the document, where known.")
+    speaker: str | None = Field(
+        default=None, description="Who the sentence quotes or reports (a person, group or report); None: the author."
+    )
+    basis: Literal["direct quote", "reported", "document"] = Field(
+        default="document", description="How the speaker was found: quotation marks, a speech verb, or the source."
+    )
+
+    @property
+    def label(self) -> str:
+        """One line: the speaker, then where the sentence was published."""
+        source = ", ".join(x for x in (self.outlet, self.author) if x) or "the document"
+        if not self.speaker or self.speaker == self.outlet:
+            return source
+        return f"{self.speaker} (in {source})"
+
+
 class Citation(BaseModel):
     """A numbered, verbatim quote with its provenance."""
 
@@ -188,6 +209,11 @@ class Citation(BaseModel):
     start: int = Field(description="Start character offset in the original file.")
     end: int = Field(description="End character offset (exclusive) in the original file.")
     caption: bool = Field(default=False, description="True when the quote is a photo caption.")
+    url: str | None = Field(default=None, description="Original URL of the document, where known.")
+    attribution: Attribution = Field(default_factory=Attribution, description="Who says it, and where.")
+    copies: list[str] = Field(
+        default_factory=list, description="Other documents that carry the same sentence (reposts, versions)."
+    )
 
 
 class AnswerSentence(BaseModel):
@@ -214,6 +240,9 @@ class Answer(BaseModel):
     answer: str = Field(description="Answer text: verbatim quotes each followed by [n], or a refusal.")
     refused: bool = Field(description="True when the corpus does not answer the question.")
     mode: str = Field(default="extractive", description="How the answer was produced.")
+    independent_sources: int = Field(
+        default=0, description="Cited sources that speak independently: copies count once, repeats not at all."
+    )
     citations: list[Citation] = Field(default_factory=list, description="Numbered sources used in the answer.")
     sentences: list[AnswerSentence] = Field(default_factory=list, description="The answer sentence by sentence.")
     notices: list[str] = Field(default_factory=list, description="Things the reader should know (truncation...).")
@@ -231,6 +260,9 @@ class IngestReport(BaseModel):
     skipped: list[str] = Field(default_factory=list, description="Warnings for files that could not be ingested.")
     embedded_chunks: int = Field(default=0, description="Chunks embedded in this run.")
     embedded_sentences: int = Field(default=0, description="Sentences embedded in this run.")
+    encoded_texts: int = Field(
+        default=0, description="Texts run through the model; repeated sentences (copies, syndication) count once."
+    )
     seconds: float = Field(default=0.0, description="Wall time of the run.")
 
     @property

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,7 @@ from assistant import Assistant
 from assistant.corpus import build_document, load_corpus
 from assistant.index import IngestError, chunk_document
 from assistant.settings import ChunkSettings
+from assistant.store import sentence_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -226,3 +229,39 @@ def test_killed_ingest_resumes_without_re_embedding(tmp_path: Path, make_assista
     for chunk in resumed.indexer.storage.load_chunks()[:200]:
         text = (corpus / chunk.meta.source_id).read_bytes().decode("utf-8", errors="replace")
         assert chunk.span_texts()[0] == text[chunk.spans[0].start : chunk.spans[0].end]
+
+
+def test_repeated_sentences_are_encoded_once(
+    seed_copy: Path, tmp_path: Path, make_assistant: Callable[..., Assistant]
+) -> None:
+    alone = make_assistant(corpus_dir=seed_copy).ingest(progress=False)
+    statement = next(seed_copy.glob("002_*"))
+    reposted = tmp_path / "reposted"
+    shutil.copytree(seed_copy, reposted)
+    (reposted / "repost.txt").write_bytes(statement.read_bytes())
+    assistant = make_assistant(corpus_dir=reposted, index_dir=tmp_path / "index-reposted")
+    report = assistant.ingest(progress=False)
+    assert len(report.added) == 6
+    # The repost's sentences are stored under its own name, with the original's vectors...
+    repost, original = _sentence_vectors(assistant, "repost.txt"), _sentence_vectors(assistant, statement.name)
+    assert len(repost) == len(original) > 5
+    assert report.embedded_sentences == alone.embedded_sentences + len(repost)
+    for a, b in zip(repost.values(), original.values(), strict=True):
+        assert float(a @ b) > 0.9999
+    # ...and none of them went through the model a second time.
+    assert report.encoded_texts == alone.encoded_texts
+
+
+def _sentence_vectors(assistant: Assistant, source_id: str) -> dict[str, Any]:
+    spans = sorted(
+        {
+            s.start: s
+            for c in assistant.searcher.chunks
+            if c.meta.source_id == source_id
+            for s in c.spans
+            if s.quotable
+        }.values(),
+        key=lambda s: s.start,
+    )
+    found = assistant.searcher.storage.sentence_vectors([sentence_id(source_id, s) for s in spans])
+    return {sentence_id(source_id, s): found[sentence_id(source_id, s)] for s in spans}

@@ -42,8 +42,14 @@ def test_stems_match(a: str, b: str, same: bool) -> None:
 
 
 def test_key_terms_flag_names_and_numbers() -> None:
-    terms = {t.surface: t.entity for t in key_terms("Why didn't Interpol suspend Russia in 2022?")}
-    assert terms == {"Interpol": True, "suspend": False, "Russia": True, "2022": True}
+    terms = {t.surface: t.entity for t in key_terms("Why didn't Interpol suspend Russia in 2022 with 195 members?")}
+    assert terms == {"Interpol": True, "suspend": False, "Russia": True, "2022": False, "195": True, "members": False}
+
+
+def test_years_and_months_steer_but_are_not_required() -> None:
+    terms = {t.surface: t for t in key_terms("What happened in March 2022 to the measures?")}
+    assert terms["March"].temporal and terms["2022"].temporal
+    assert not terms["March"].entity and not terms["measures"].temporal
 
 
 def test_hybrid_search_finds_lexical_and_semantic_matches(seed_assistant: Assistant) -> None:
