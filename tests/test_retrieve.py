@@ -48,8 +48,10 @@ def test_key_terms_flag_names_and_numbers() -> None:
 
 def test_years_and_months_steer_but_are_not_required() -> None:
     terms = {t.surface: t for t in key_terms("What happened in March 2022 to the measures?")}
-    assert terms["March"].temporal and terms["2022"].temporal
-    assert not terms["March"].entity and not terms["measures"].temporal
+    assert terms["March"].temporal
+    assert terms["2022"].temporal
+    assert not terms["March"].entity
+    assert not terms["measures"].temporal
 
 
 def test_hybrid_search_finds_lexical_and_semantic_matches(seed_assistant: Assistant) -> None:
