@@ -6,6 +6,7 @@ file's text at its offsets, and markers that point to no citation are removed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -143,11 +144,14 @@ def check_citation(citation: Citation, corpus_dir: Path) -> str | None:
 
 
 def label(citation: Citation) -> str:
-    """One line of provenance: outlet, date and title (and 'photo caption' where it applies)."""
+    """One line of provenance: the speaker where the text names one, then outlet, date and title."""
     parts = [citation.outlet or "Unknown outlet", citation.date or "undated", f"“{citation.title}”"]
     if citation.author:
         parts.insert(1, citation.author)
     text = ", ".join(parts)
+    speaker = citation.attribution.speaker
+    if speaker and speaker != citation.outlet:
+        text = f"{speaker} ({citation.attribution.basis}), in {text}"
     return f"{text} (photo caption)" if citation.caption else text
 
 
@@ -161,12 +165,32 @@ def paragraph_around(text: str, start: int, end: int, limit: int = 600) -> tuple
     return before, text[start:end], after
 
 
-def export_markdown(answer: Answer) -> str:
-    """The answer with its numbered sources (quote, outlet, date, file, offsets), as Markdown."""
-    lines = [f"**Question:** {answer.question}", "", answer.answer, ""]
-    lines += [f"_{n}_" for n in answer.notices]
+def export_markdown(answer: Answer, exported_at: dt.datetime | None = None) -> str:
+    """A fact-check memo: the question, the answer, then every citation with what a checker needs.
+
+    For each citation: the quote, its speaker, outlet, author, date, file, character
+    offsets, URL where known, and other files carrying the same sentence.
+    """
+    when = (exported_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    lines = ["# Fact-check memo", "", f"Exported: {when}", "", "## Question", "", answer.question, ""]
+    lines += ["## Answer", "", answer.answer, ""]
     if answer.citations:
-        lines += ["", "**Sources**", ""]
-        for c in answer.citations:
-            lines.append(f"{c.n}. {label(c)}: “{c.quote}” (`{c.path}`, characters {c.start}–{c.end})")
+        lines += [f"Independent sources: {answer.independent_sources} (copies count once; repeats do not count).", ""]
+    lines += [f"- Note: {n}" for n in answer.notices]
+    if answer.citations:
+        lines += ["", "## Sources", ""]
+    for c in answer.citations:
+        speaker = c.attribution.speaker or "the document itself"
+        lines += [
+            f"### [{c.n}] “{c.quote}”",
+            "",
+            f"- Speaker: {speaker} ({c.attribution.basis})",
+            f"- Outlet: {c.outlet or 'unknown'}; author: {c.author or 'unknown'}; kind: {c.kind}",
+            f"- Date: {c.date or 'undated'}",
+            f"- File: `{c.path}`, characters {c.start}–{c.end}" + (" (photo caption)" if c.caption else ""),
+            f"- URL: {c.url or 'not known'}",
+        ]
+        if c.copies:
+            lines.append("- Same sentence also in: " + ", ".join(f"`{p}`" for p in c.copies))
+        lines.append("")
     return "\n".join(lines).strip() + "\n"

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cite import label
+from assistant.attribute import VOICE_KINDS
+from assistant.cite import export_markdown, label
 from assistant.corpus import CorpusError
 from assistant.embed import EmbeddingError
 from assistant.index import IngestError
@@ -86,32 +87,68 @@ def ingest(
     )
 
 
+SourceOption = Annotated[list[str] | None, typer.Option(help="Only this document (repeatable).")]
+OutletOption = Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")]
+KindOption = Annotated[list[str] | None, typer.Option(help="Only this kind of source (repeatable).")]
+OnlyOption = Annotated[list[str] | None, typer.Option(help="Only official, press or advocacy sources (repeatable).")]
+FromOption = Annotated[str | None, typer.Option(help="Only documents dated on or after YYYY-MM-DD.")]
+ToOption = Annotated[str | None, typer.Option(help="Only documents dated on or before YYYY-MM-DD.")]
+AsOfOption = Annotated[str | None, typer.Option(help="Only documents published by YYYY-MM-DD (as of that day).")]
+
+
+def _filters(
+    source: list[str] | None,
+    outlet: list[str] | None,
+    kind: list[str] | None,
+    only: list[str] | None,
+    date_from: str | None,
+    date_to: str | None,
+    as_of: str | None,
+) -> Filters:
+    """Filters from the command line; exit 2 with a message when one is malformed."""
+    kinds = list(kind or [])
+    for voice in only or []:
+        if voice not in VOICE_KINDS:
+            raise _fail(f"unknown --only {voice!r}; use {', '.join(VOICE_KINDS)}")
+        kinds += VOICE_KINDS[voice]
+    try:
+        to = min(filter(None, [date_to, as_of])) if (date_to or as_of) else None
+        return Filters(
+            source_ids=source or [],
+            outlets=outlet or [],
+            kinds=kinds,  # type: ignore[arg-type]
+            date_from=dt.date.fromisoformat(date_from) if date_from else None,
+            date_to=dt.date.fromisoformat(to) if to else None,
+        )
+    except ValueError as exc:
+        raise _fail(f"bad filter: {exc}") from exc
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json, or md (a fact-check memo in Markdown).")
+    ] = "text",
     batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question, history, filters}.")] = None,
-    source: Annotated[list[str] | None, typer.Option(help="Only this document (repeatable).")] = None,
-    outlet: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only this kind of source (repeatable).")] = None,
-    date_from: Annotated[str | None, typer.Option(help="Only documents dated on or after YYYY-MM-DD.")] = None,
-    date_to: Annotated[str | None, typer.Option(help="Only documents dated on or before YYYY-MM-DD.")] = None,
+    source: SourceOption = None,
+    outlet: OutletOption = None,
+    kind: KindOption = None,
+    only: OnlyOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    as_of: AsOfOption = None,
     mode: Annotated[str | None, typer.Option(help="extractive, or llm (an OpenAI-compatible endpoint).")] = None,
     stream: Annotated[
         bool, typer.Option(help="Print the model's text as it arrives, then the checked answer.")
     ] = False,
 ) -> None:
     """Answer a question from the corpus, with numbered verbatim sources."""
-    try:
-        filters = Filters(
-            source_ids=source or [],
-            outlets=outlet or [],
-            kinds=kind or [],  # type: ignore[arg-type]
-            date_from=dt.date.fromisoformat(date_from) if date_from else None,
-            date_to=dt.date.fromisoformat(date_to) if date_to else None,
-        )
-    except ValueError as exc:
-        raise _fail(f"bad filter: {exc}") from exc
+    filters = _filters(source, outlet, kind, only, date_from, date_to, as_of)
+    if output_format not in ("text", "json", "md"):
+        raise _fail(f"unknown --format {output_format!r}; use text, json or md")
+    as_json = as_json or output_format == "json"
     if mode is not None and mode not in ("extractive", "llm"):
         raise _fail(f"unknown mode {mode!r}; use extractive or llm")
     if batch is not None:
@@ -134,7 +171,37 @@ def ask(
         raise _fail(str(exc)) from exc
     if stream:
         out.write("\n\n")
-    typer.echo(answer.model_dump_json(indent=2) if as_json else render(answer))
+    if output_format == "md":
+        typer.echo(export_markdown(answer))
+    else:
+        typer.echo(answer.model_dump_json(indent=2) if as_json else render(answer))
+
+
+@app.command()
+def brief(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or json.")] = "md",
+    source: SourceOption = None,
+    outlet: OutletOption = None,
+    kind: KindOption = None,
+    only: OnlyOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """A cited briefing: central points, who's who, timeline, positions and open questions."""
+    from assistant.brief import briefing_markdown
+
+    filters = _filters(source, outlet, kind, only, date_from, date_to, as_of)
+    if output_format not in ("md", "json"):
+        raise _fail(f"unknown --format {output_format!r}; use md or json")
+    try:
+        briefing = _assistant(progress=not as_json).brief(filters)
+    except USER_ERRORS as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(
+        briefing.model_dump_json(indent=2) if as_json or output_format == "json" else briefing_markdown(briefing)
+    )
 
 
 def _run_batch(path: Path, filters: Filters, mode: str | None) -> None:

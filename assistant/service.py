@@ -15,7 +15,7 @@ from assistant.extract import SUPPORTED_SUFFIXES, extract
 from assistant.index import Indexer
 from assistant.retrieve import HybridRetriever, HybridSearcher
 from assistant.settings import Settings
-from assistant.types import Answer, DocumentMeta, Filters, IngestReport, Turn
+from assistant.types import Answer, Briefing, DocumentMeta, Filters, IngestReport, Turn
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,14 @@ class Assistant:
             "mode": self.settings.mode,
             "modes": self.modes,
         }
+
+    def brief(self, filters: Filters | dict[str, Any] | None = None) -> Briefing:
+        """A cited briefing on the corpus, or on the documents that pass ``filters``."""
+        from assistant.brief import build_briefing
+
+        if isinstance(filters, dict):
+            filters = Filters.model_validate(filters)
+        return build_briefing(self.searcher, filters)
 
     def document_text(self, source_id: str) -> str:
         """The full original text of an indexed document. Raises ``KeyError`` for an unknown id."""

@@ -269,3 +269,34 @@ class IngestReport(BaseModel):
     def changed(self) -> bool:
         """True when the index was modified."""
         return bool(self.added or self.updated or self.removed)
+
+
+DatePrecision = Literal["day", "month", "year"]
+
+
+class BriefLine(BaseModel):
+    """One line of a briefing: a verbatim quote, what it is about, and its citation."""
+
+    heading: str = Field(description="What the line is about: an entity, a dated event, or a side.")
+    date: str | None = Field(default=None, description="ISO date of a timeline event (YYYY, YYYY-MM or YYYY-MM-DD).")
+    precision: DatePrecision | None = Field(default=None, description="How precise the event's date is.")
+    date_text: str | None = Field(default=None, description="The words of the text that give the date.")
+    citation: Citation = Field(description="The quote, verbatim, with its source and offsets.")
+
+
+class Briefing(BaseModel):
+    """A cited briefing on the corpus (or a filtered part of it)."""
+
+    generated_at: str = Field(description="When the briefing was made (UTC, ISO 8601).")
+    documents: int = Field(description="Documents the briefing draws on.")
+    independent_sources: int = Field(description="Of those, sources that are not copies of one another.")
+    about: list[BriefLine] = Field(default_factory=list, description="The central points.")
+    who: list[BriefLine] = Field(default_factory=list, description="Organisations and people, one line on each.")
+    timeline: list[BriefLine] = Field(default_factory=list, description="Dated events, oldest first.")
+    positions: dict[str, list[BriefLine]] = Field(
+        default_factory=dict, description="What the institution says and what its critics say."
+    )
+    open_questions: list[BriefLine] = Field(
+        default_factory=list, description="What the sources leave unsettled or could not verify."
+    )
+    notices: list[str] = Field(default_factory=list, description="Notes on filters and coverage.")
