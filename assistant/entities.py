@@ -116,9 +116,9 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
     _merge(found, {k.casefold(): v.casefold() for k, v in acronyms.items()}, acronym=True)
     people = {e.name.split()[-1].casefold(): key for key, e in found.items() if e.person}
     for word, source, start in surnames:  # sentence-initial words: mentions of a name seen elsewhere
-        key = word if word in found else people.get(word)
-        if key is not None and key in found:
-            found[key].mentions.append((source, start))
+        target = word if word in found else people.get(word)
+        if target is not None and target in found:
+            found[target].mentions.append((source, start))
     # "Stock" is Jürgen Stock; but "Russia" is not "Open Russia", so a far more frequent word stays itself.
     _merge(
         found,
