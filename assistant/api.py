@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from assistant.service import Assistant
-from assistant.types import Answer, DocumentMeta, Filters
+from assistant.types import Answer, Briefing, DocumentMeta, Filters
 
 MAX_BODY_QUESTION_CHARS = 1_000_000
 """Questions longer than this are refused outright (the assistant truncates shorter ones)."""
@@ -32,6 +32,12 @@ class AskRequest(BaseModel):
     filters: Filters | None = Field(default=None, description="Which documents to answer from.")
     id: Any = Field(default=None, description="Echoed back in the answer.")
     mode: str | None = Field(default=None, description="Answer mode for this question (extractive, llm).")
+
+
+class BriefRequest(BaseModel):
+    """Body of ``POST /api/brief``."""
+
+    filters: Filters | None = Field(default=None, description="Which documents to brief on.")
 
 
 def create_api(assistant: Assistant) -> FastAPI:
@@ -52,6 +58,10 @@ def create_api(assistant: Assistant) -> FastAPI:
             )
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+    @api.post("/api/brief")
+    async def brief(request: BriefRequest) -> Briefing:
+        return await run_in_threadpool(assistant.brief, request.filters)
 
     @api.get("/api/health")
     def health() -> dict[str, Any]:

@@ -90,6 +90,9 @@ class Attributor:
                 self.people.setdefault(speaker, Person(speaker))  # later "Keith said" is Ben Keith
             if speaker and speaker in {p.label for p in self.people.values()}:
                 last_person = speaker
+            elif speaker is None:  # "she said" later on means the last person the text named
+                named = [p for p in self.people.values() if p.name in sentence]
+                last_person = named[-1].label if named else last_person
             if speaker and re.fullmatch(r"[A-Z][\w’'\-]+ (?:officials|authorities)", speaker):
                 last_group = speaker
             # An attributed quote is often followed by more of it, opened again without attribution.

@@ -105,7 +105,10 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
     surnames: list[tuple[str, str, int]] = []
     for source, start, text in sentences:
         for m in _ACRONYM_OF.finditer(text):
-            acronyms[m.group("short")] = " ".join(m.group("long").split())
+            words = m.group("long").split()
+            while words and words[0] in _LEADING:
+                words = words[1:]
+            acronyms[m.group("short")] = " ".join(words)
         weak: list[str] = []
         for name in names_in(text, known, weak):
             key = name.casefold()
@@ -138,7 +141,7 @@ def _merge(found: dict[str, Entity], into: dict[str, str], acronym: bool = False
     for short, long in into.items():
         if short in found and long in found and short != long:
             target, source = found[long], found.pop(short)
-            target.mentions += source.mentions
+            target.mentions = list(dict.fromkeys(target.mentions + source.mentions))  # one per sentence
             target.aliases |= source.aliases if acronym else set()
             if acronym:
                 target.aliases.add(f"{target.name} ({source.name})")

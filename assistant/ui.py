@@ -6,6 +6,7 @@ Markdown inside a document appear as text and never run.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import queue
 import re
@@ -21,7 +22,7 @@ import gradio as gr
 
 from assistant.cite import export_markdown, label, paragraph_around
 from assistant.service import Assistant
-from assistant.types import Answer, Filters
+from assistant.types import Answer, Briefing, Citation, Filters
 
 EXAMPLES = [
     "Why didn't Interpol suspend Russia?",
@@ -31,11 +32,12 @@ EXAMPLES = [
 ]
 KINDS = [
     ("Official statements", "official_statement"),
-    ("News", "news"),
-    ("Op-eds", "op_ed"),
-    ("NGO news", "ngo_news"),
+    ("Press: news", "news"),
+    ("Press: op-eds", "op_ed"),
+    ("Advocacy (NGO)", "ngo_news"),
     ("Other documents", "document"),
 ]
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf"]
 # ':' and '.' too, so that "http://..." and "www." are not turned into links.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|>~<&\"':.])")
 
@@ -95,12 +97,41 @@ def stream(answer: Answer) -> Iterator[str]:
     yield to_markdown(answer)
 
 
-def sources_html(answer: Answer, assistant: Assistant) -> str:
+def briefing_markdown(briefing: Briefing) -> str:
+    """The briefing as a chat message: escaped quotes with [n] linked to the sources panel."""
+    parts = [f"**Briefing** · {briefing.documents} documents, {briefing.independent_sources} independent sources"]
+    sections = [
+        ("What this is about", briefing.about),
+        ("Who's who", briefing.who),
+        ("Timeline", briefing.timeline),
+        ("What INTERPOL's statements say", briefing.positions.get("official", [])),
+        ("What others and critics say", briefing.positions.get("critics", [])),
+        ("Open questions", briefing.open_questions),
+    ]
+    for title, rows in sections:
+        if rows:
+            lines = [f"**{title}**"]
+            for row in rows:
+                when = f"{escape(row.date)} ({row.precision}) · " if row.date else ""
+                n = row.citation.n
+                lines.append(f"- {when}_{escape(row.heading)}_: {escape(row.citation.quote)} [**[{n}]**](#src-{n})")
+            parts.append("\n".join(lines))
+    parts += [f"_{escape(n)}_" for n in briefing.notices]
+    return "\n\n".join(parts)
+
+
+def briefing_citations(briefing: Briefing) -> list[Citation]:
+    """Every citation of a briefing once, by number."""
+    rows = [briefing.about, briefing.who, briefing.timeline, *briefing.positions.values(), briefing.open_questions]
+    return sorted({row.citation.n: row.citation for group in rows for row in group}.values(), key=lambda c: c.n)
+
+
+def sources_html(citations: list[Citation], assistant: Assistant) -> str:
     """One card per citation: provenance, the quote highlighted in its paragraph, a link to the document."""
-    if not answer.citations:
+    if not citations:
         return EMPTY_SOURCES
     cards = []
-    for c in answer.citations:
+    for c in citations:
         before, quote, after = paragraph_around(assistant.document_text(c.source_id), c.start, c.end)
         link = f"/document/{url_quote(c.source_id)}?start={c.start}&end={c.end}#quote"
         badge = " <span class='badge'>photo caption</span>" if c.caption else ""
@@ -114,6 +145,21 @@ def sources_html(answer: Answer, assistant: Assistant) -> str:
             f"</div></div>"
         )
     return "".join(cards)
+
+
+def ui_filters(docs: list[str] | None, kinds: list[str] | None, as_of: str | None) -> Filters:
+    """Filters from the page's controls. Raises ``ValueError`` with a readable message for a bad date."""
+    day = (as_of or "").strip()
+    try:
+        date_to = dt.date.fromisoformat(day) if day else None
+    except ValueError as exc:
+        raise ValueError(f"“Published by” must be a date such as 2022-03-31, not {day[:40]!r}.") from exc
+    return Filters(source_ids=docs or [], kinds=kinds or [], date_to=date_to)  # type: ignore[arg-type]
+
+
+def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
+    """(label, source id) of every indexed document, for the document filter."""
+    return [(f"{m.title} ({m.outlet or 'unknown'}, {m.date or 'undated'})", m.source_id) for m in assistant.sources()]
 
 
 def status_line(assistant: Assistant, answer: Answer | None = None) -> str:
@@ -166,9 +212,22 @@ def _export_file(markdown: str) -> str:
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
     """The chat page: chat and filters on the left, sources and export on the right."""
-    documents = [
-        (f"{m.title} ({m.outlet or 'unknown'}, {m.date or 'undated'})", m.source_id) for m in assistant.sources()
-    ]
+    documents = document_choices(assistant)
+
+    def brief_me(chat: list[dict[str, Any]], docs: list[str], kinds: list[str], as_of: str = "") -> tuple[Any, ...]:
+        chat = [*chat, {"role": "user", "content": "Brief me"}]
+        try:
+            briefing = assistant.brief(ui_filters(docs, kinds, as_of))
+        except ValueError as exc:
+            return [*chat, {"role": "assistant", "content": f"> **{escape(str(exc))}**"}], gr.skip()
+        reply = {"role": "assistant", "content": briefing_markdown(briefing)}
+        return [*chat, reply], sources_html(briefing_citations(briefing), assistant)
+
+    def add_files(files: list[str] | None) -> tuple[Any, ...]:
+        if not files:
+            return "Choose .txt, .md, .html or .pdf files first.", gr.skip(), gr.skip()
+        report = assistant.upload([Path(f) for f in files])
+        return escape(report), gr.CheckboxGroup(choices=document_choices(assistant)), status_line(assistant)
 
     def respond(
         message: str,
@@ -177,12 +236,13 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         docs: list[str],
         kinds: list[str],
         mode: str,
+        as_of: str = "",
     ) -> Iterator[tuple[Any, ...]]:
         chat = [*chat, {"role": "user", "content": escape(message or "")}, {"role": "assistant", "content": ""}]
-        filters = Filters(source_ids=docs or [], kinds=kinds or [])  # type: ignore[arg-type]
         skip = (gr.skip(), gr.skip(), gr.skip(), gr.skip())
         written = ""
         try:
+            filters = ui_filters(docs, kinds, as_of)
             for item in ask_streaming(assistant, message, turns, filters, mode):
                 if isinstance(item, str):  # text from the model, shown until the checked answer replaces it
                     written += item
@@ -203,7 +263,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             "",
             turns,
             chat,
-            sources_html(answer, assistant),
+            sources_html(answer.citations, assistant),
             status_line(assistant, answer),
             markdown,
             gr.DownloadButton(value=_export_file(markdown), interactive=True),
@@ -223,6 +283,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 )
                 with gr.Row():
                     clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
+                    brief = gr.Button("Brief me", variant="secondary", size="sm", elem_id="brief")
                 gr.Examples(EXAMPLES, inputs=question, label="Try")
                 mode = gr.Radio(
                     [("Quotes only (offline)", "extractive"), ("Written by a language model, checked", "llm")]
@@ -236,6 +297,13 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Accordion("Filters", open=False, elem_id="filters"):
                     docs = gr.CheckboxGroup(documents, label="Search only these documents", elem_id="filter-docs")
                     kinds = gr.CheckboxGroup(KINDS, label="Kind of source", elem_id="filter-kinds")
+                    as_of = gr.Textbox(
+                        label="Published by (YYYY-MM-DD): answer as of that day", elem_id="filter-as-of", max_lines=1
+                    )
+                with gr.Accordion("Add documents", open=False, elem_id="add-documents"):
+                    upload = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload")
+                    add = gr.Button("Add to the corpus", size="sm", elem_id="add")
+                    added = gr.Markdown(elem_id="added")
                 status = gr.Markdown(status_line(assistant), elem_id="status")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
@@ -246,11 +314,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         question.submit(
             respond,
-            [question, turns, chat, docs, kinds, mode],
+            [question, turns, chat, docs, kinds, mode, as_of],
             [question, turns, chat, sources, status, markdown, download],
             concurrency_limit=None,
             api_name="chat",
         )
+        brief.click(brief_me, [chat, docs, kinds, as_of], [chat, sources], api_name="brief")
+        # One ingest at a time: the index has a single writer.
+        add.click(add_files, [upload], [added, docs, status], concurrency_limit=1, api_name="add_documents")
         clear.click(
             lambda: (
                 [],

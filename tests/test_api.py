@@ -146,3 +146,31 @@ def test_sixteen_concurrent_clients(live_server: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     Path(ARTIFACTS / "load-16x10.json").write_text(json.dumps(report, indent=2))
     print(report)
+
+
+def test_brief_endpoint(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/api/brief", json={"filters": {"kinds": ["official_statement"]}}, timeout=60)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["documents"] == 2
+    assert any(line["heading"] == "NCB Moscow" for line in body["who"])
+    bad = httpx.post(f"{live_server}/api/brief", json={"filters": {"kinds": ["blog"]}}, timeout=60)
+    assert bad.status_code == 422
+    assert "error" in bad.json()
+
+
+def test_gradio_client_brief_and_add_documents(live_server: str, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    client = Client(live_server, verbose=False)
+    chat, sources = client.predict([], [], [], "", api_name="/brief")
+    assert "Who" in chat[-1]["content"]
+    assert "src-card" in sources
+    upload = tmp_path / "notes.md"
+    upload.write_text("Ghent zoo notes\n\nThe giraffe enclosure in Ghent was rebuilt by the city zoo in 2019.\n")
+    added, _, _ = client.predict([handle_file(str(upload))], api_name="/add_documents")
+    assert "uploads/notes.md: added" in added.replace("\\", "")
+    answer = httpx.post(
+        f"{live_server}/api/ask", json={"question": "Who rebuilt the giraffe enclosure in Ghent?"}, timeout=60
+    )
+    assert "uploads/notes.md" in {c["source_id"] for c in answer.json()["citations"]}

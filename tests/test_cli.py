@@ -107,3 +107,38 @@ def test_bad_filter_exits_2(cli_env: Path) -> None:
     code, _, err = run("ask", "--date-from", "last week", "What is a diffusion?")
     assert code == 2
     assert "bad filter" in err
+
+
+def test_brief_prints_a_cited_briefing(cli_env: Path) -> None:
+    code, out, _ = run("brief")
+    assert code == 0
+    assert "## Who's who" in out
+    assert "## Timeline" in out
+    code, out, _ = run("brief", "--json", "--only", "official")
+    assert code == 0
+    briefing = json.loads(out)
+    assert briefing["documents"] == 2
+
+
+def test_ask_filters_by_voice_and_date(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--json", "--only", "official", "Why didn't Interpol suspend Russia?")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["citations"]
+    assert {c["kind"] for c in answer["citations"]} == {"official_statement"}
+    code, out, _ = run("ask", "--json", "--as-of", "2018-12-31", "Why didn't Interpol suspend Russia?")
+    assert code == 0
+    assert all(c["date"] < "2019" for c in json.loads(out)["citations"])
+    code, _, err = run("ask", "--only", "bloggers", "Why?")
+    assert code == 2
+    assert "unknown --only" in err
+
+
+def test_ask_format_md_writes_a_fact_check_memo(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--format", "md", "What did Ted Bromund say about the Executive Committee?")
+    assert code == 0
+    assert out.startswith("# Fact-check memo")
+    assert "Exported: " in out
+    assert "- Speaker: Ted R. Bromund, Heritage Foundation (direct quote)" in out
+    assert "characters" in out
+    assert "- URL: " in out
