@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.service import Assistant
 from assistant.types import Answer, Briefing, DocumentMeta, Filters
@@ -79,8 +80,9 @@ def create_api(assistant: Assistant) -> FastAPI:
             raise HTTPException(status_code=404, detail=f"No indexed document {source_id!r}.") from exc
         return document_page(assistant.searcher.documents[source_id], text, start, end)
 
-    @api.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    # Starlette's own HTTPException (e.g. a body that is not UTF-8 JSON) gets the same {"error"} shape.
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"error": exc.detail})
 
     return api

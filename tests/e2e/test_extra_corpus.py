@@ -20,9 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not EXTRA.is_dir(), reason="..
 
 
 @pytest.fixture(scope="module")
-def extra_assistant(
-    embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
-) -> Assistant:
+def extra_assistant(embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     root = tmp_path_factory.mktemp("extra")
     corpus = root / "corpus"
     corpus.mkdir()
