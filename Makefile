@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest eval bench bench-scale ingest clean
+.PHONY: run test lint typecheck pytest eval bench bench-scale reliability audit ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
 test: lint typecheck eval pytest  ## Install dev dependencies; run linters, type checks, the suite and the eval gate
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check assistant tests bench app.py
-	$(BIN)/ruff format --check assistant tests bench app.py
+	$(BIN)/ruff check assistant tests bench reliability app.py
+	$(BIN)/ruff format --check assistant tests bench reliability app.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -51,6 +51,15 @@ eval: $(VENV)/.installed-dev  ## The team's eval set with its thresholds; report
 bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'
 	$(BIN)/python bench/bench.py
+
+reliability: $(VENV)/.installed-dev  ## Fuzzing (10,000 questions), 10 killed ingests, 32 clients for 60 s; writes RELIABILITY.md
+	$(BIN)/python reliability/run.py
+
+audit: $(VENV)/.installed-dev  ## Known vulnerabilities in the installed dependencies (report only)
+	mkdir -p artifacts
+	$(BIN)/pip install --quiet pip-audit
+	$(BIN)/pip-audit --skip-editable --progress-spinner off -f markdown -o artifacts/pip-audit.md || true
+	cat artifacts/pip-audit.md || true
 
 bench-scale: $(VENV)/.installed-dev  ## About 102,000 chunks from copies of the BBC set (ours only, ~20 min)
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import secrets
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -41,9 +43,25 @@ class BriefRequest(BaseModel):
     filters: Filters | None = Field(default=None, description="Which documents to brief on.")
 
 
-def create_api(assistant: Assistant) -> FastAPI:
-    """The FastAPI application serving the assistant."""
+PROTECTED = ("/api/", "/document/")
+"""Paths the API guards itself; the page's own routes are guarded by Gradio's login."""
+
+
+def create_api(assistant: Assistant, login: tuple[str, str] | None = None) -> FastAPI:
+    """The FastAPI application serving the assistant; with ``login``, the API needs HTTP Basic credentials."""
     api = FastAPI(title="Research assistant", docs_url="/api/docs", openapi_url="/api/openapi.json")
+
+    if login is not None:
+
+        @api.middleware("http")
+        async def require_login(request: Request, call_next: Any) -> Any:
+            if request.url.path.startswith(PROTECTED) and not _authorised(request, login):
+                return JSONResponse(
+                    status_code=401,
+                    content={"error": "Log in: this server needs a user name and password (HTTP Basic)."},
+                    headers={"WWW-Authenticate": 'Basic realm="research assistant"'},
+                )
+            return await call_next(request)
 
     @api.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -86,6 +104,20 @@ def create_api(assistant: Assistant) -> FastAPI:
         return JSONResponse(status_code=exc.status_code, content={"error": exc.detail})
 
     return api
+
+
+def _authorised(request: Request, login: tuple[str, str]) -> bool:
+    """HTTP Basic credentials that match, compared in constant time."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return secrets.compare_digest(user.encode(), login[0].encode()) & secrets.compare_digest(
+        password.encode(), login[1].encode()
+    )
 
 
 def document_page(meta: DocumentMeta, text: str, start: int, end: int) -> str:

@@ -62,6 +62,9 @@ def main(
 ) -> None:
     """Configure logging (and the Chroma server) for every command."""
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    # A damaged or mismatched index being rebuilt is news the user must see.
+    for name in ("assistant.wiring", "assistant.index"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     if chroma_url:
         os.environ["ASSISTANT_CHROMA_URL"] = chroma_url
 

@@ -130,7 +130,13 @@ class Indexer:
         except (ValidationError, ValueError, OSError) as exc:
             log.warning("Index manifest %s is unreadable (%s); the index will be rebuilt.", path, exc)
             return None
-        return manifest if manifest.pipeline == self.pipeline else None
+        if manifest.pipeline != self.pipeline:
+            log.warning("The index was built by another model or settings; it will be rebuilt.")
+            return None
+        if manifest.files and self.storage.count() == 0:
+            log.warning("The index's collections are empty or gone while its manifest lists documents; rebuilding.")
+            return None
+        return manifest
 
     def _save(self, manifest: Manifest) -> None:
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -218,7 +224,7 @@ class Indexer:
                 doc = build_document(f, metadata.get(f.rel))
             except ValueError as exc:
                 message = f"{f.rel}: skipped, {exc}"
-                log.warning(message)
+                log.info(message)  # the report carries it; callers show it
                 report.skipped.append(message)
                 skipped.add(f.rel)
                 continue

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     metadata_file: str = Field(default="metadata.yaml", description="Metadata file name inside the corpus folder.")
     chroma_url: str | None = Field(default=None, description="Use a Chroma server (http://host:port) instead.")
     collection: str = Field(default="corpus", description="Chroma collection name prefix.")
+    auth: SecretStr | None = Field(
+        default=None, description="user:password required by the page and the API (needed to bind beyond loopback)."
+    )
     mode: Literal["extractive", "llm"] | None = Field(
         default=None, description="Answer mode; default llm when OPENAI_API_KEY or OPENAI_BASE_URL is set."
     )

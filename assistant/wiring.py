@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+
 from assistant.answer import Answerer, ExtractiveAnswerer
 from assistant.chain import build_chain
 from assistant.embed import Embedder, SentenceTransformerEmbedder
-from assistant.index import Indexer
+from assistant.index import MANIFEST, Indexer
 from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.prompts import load_prompts
 from assistant.retrieve import HybridSearcher
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
-from assistant.store import ChromaStorage, SourceStorage
+from assistant.store import ChromaStorage, SourceStorage, StorageError
+
+log = logging.getLogger(__name__)
+
+
+def open_storage(settings: Settings, embedder: Embedder) -> ChromaStorage:
+    """The Chroma store; an unreadable embedded index is set aside (never deleted) and rebuilt from the corpus."""
+    path = settings.index_dir / "chroma"
+    try:
+        storage = ChromaStorage(embedder, path=path, url=settings.chroma_url, name=settings.collection)
+        storage.count()  # reads the collections: a damaged file fails here, not at the first question
+        return storage
+    except StorageError as exc:
+        if settings.chroma_url:
+            raise  # a server's data is not ours to move
+        problem = str(exc)
+    except Exception as exc:  # noqa: BLE001 - chromadb raises many types for a damaged store
+        problem = f"{type(exc).__name__}: {exc}"
+    aside = path.with_name(f"chroma.damaged-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+    if path.exists():
+        path.rename(aside)
+    (settings.index_dir / MANIFEST).unlink(missing_ok=True)
+    log.warning(
+        "The index at %s could not be read (%s); moved to %s, rebuilding from the corpus.", path, problem, aside
+    )
+    # Chroma caches one client system per path, and the damaged one cannot even be stopped: forget it.
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    return ChromaStorage(embedder, path=path, url=None, name=settings.collection)
 
 
 def build_assistant(
@@ -23,9 +55,7 @@ def build_assistant(
     embedder = embedder or SentenceTransformerEmbedder(
         settings.embedding.model, settings.embedding.batch_size, settings.embedding.device
     )
-    storage = storage or ChromaStorage(
-        embedder, path=settings.index_dir / "chroma", url=settings.chroma_url, name=settings.collection
-    )
+    storage = storage or open_storage(settings, embedder)
     indexer = Indexer(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file
     )

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import hashlib
 import itertools
+import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from chromadb.api.shared_system_client import SharedSystemClient
 
-from assistant import Assistant
+from assistant import Assistant, Settings, build_assistant
 from assistant.corpus import build_document, load_corpus
 from assistant.index import IngestError, chunk_document
 from assistant.settings import ChunkSettings
@@ -265,3 +269,62 @@ def _sentence_vectors(assistant: Assistant, source_id: str) -> dict[str, Any]:
     )
     found = assistant.searcher.storage.sentence_vectors([sentence_id(source_id, s) for s in spans])
     return {sentence_id(source_id, s): found[sentence_id(source_id, s)] for s in spans}
+
+
+class _OtherModel:
+    """A different embedding model: 16-dimensional vectors from a hash of the text."""
+
+    name = "other-model-16"
+    dimension = 16
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        rows = [
+            np.frombuffer(hashlib.sha256(t.encode()).digest()[:16], dtype=np.uint8).astype(np.float32) for t in texts
+        ]
+        out = np.array(rows, dtype=np.float32).reshape(len(texts), 16) + 1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_damaged_index_is_set_aside_and_rebuilt(
+    seed_copy: Path, tmp_path: Path, embedder: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(corpus_dir=seed_copy, index_dir=tmp_path / "index")
+    build_assistant(settings, embedder=embedder).ingest(progress=False)
+    sqlite = tmp_path / "index" / "chroma" / "chroma.sqlite3"
+    with sqlite.open("r+b") as f:
+        f.truncate(sqlite.stat().st_size // 3)
+    SharedSystemClient._identifier_to_system.pop(str(tmp_path / "index" / "chroma"), None)  # as a fresh process
+    with caplog.at_level(logging.WARNING):
+        assistant = build_assistant(settings, embedder=embedder)
+    assert "could not be read" in caplog.text
+    assert list((tmp_path / "index").glob("chroma.damaged-*"))  # kept for inspection, never deleted
+    assert assistant.ensure_index(progress=False) is not None
+    answer = assistant.ask("What is a diffusion?")
+    assert answer.citations
+    assert not answer.refused
+
+
+def test_emptied_collections_are_rebuilt(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+    assistant = make_assistant(corpus_dir=seed_copy)
+    assistant.ingest(progress=False)
+    assistant.searcher.storage.reset()  # the collections are deleted behind the manifest's back
+    assert assistant.indexer.is_stale()
+    report = assistant.ensure_index(progress=False)
+    assert report is not None
+    assert len(report.added) == 5
+    assert assistant.ask("What is a diffusion?").citations
+
+
+def test_index_built_with_another_model_is_rebuilt(seed_copy: Path, tmp_path: Path, embedder: Any) -> None:
+    index = tmp_path / "index"
+    other = build_assistant(Settings(corpus_dir=seed_copy, index_dir=index), embedder=_OtherModel())
+    other.ingest(progress=False)
+    assert other.searcher.storage.count() > 0
+    assistant = build_assistant(Settings(corpus_dir=seed_copy, index_dir=index), embedder=embedder)
+    assert assistant.indexer.is_stale()
+    report = assistant.ensure_index(progress=False)
+    assert report is not None
+    assert len(report.added) == 5
+    answer = assistant.ask("Why didn't Interpol suspend Russia?")
+    assert answer.citations
+    assert not answer.refused

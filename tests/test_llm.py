@@ -353,7 +353,7 @@ def test_app_in_llm_mode(llama_server: Any, tmp_path: Any) -> None:
         assert all("supported" in s for s in answer["sentences"])
         for c in answer["citations"]:
             assert (SEED_CORPUS / c["path"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]
-        result = Client(app.url, verbose=False).predict("What is a diffusion?", [], [], [], "llm", api_name="/chat")
+        result = Client(app.url, verbose=False).predict("What is a diffusion?", [], [], [], "llm", "", api_name="/chat")
         assert "src-card" in result[2]
         assert "LLM" in result[3] or "extractive" in result[3]
     finally:

@@ -152,9 +152,12 @@ def test_export(page: Any) -> None:
     ask(page, "How many checks are made against INTERPOL's databases every minute?")
     page.click("#export button, #export .label-wrap")
     markdown = page.locator("#export-md textarea").input_value()
-    assert "**Sources**" in markdown
+    assert markdown.startswith("# Fact-check memo")
+    assert "## Sources" in markdown
     assert "9,000" in markdown
     assert "characters" in markdown
+    assert "- Speaker: " in markdown
+    assert "Exported: " in markdown
     with page.expect_download() as download:
         page.click("#download")
     path = download.value.path()
