@@ -63,8 +63,8 @@ def test_the_api_and_the_page_need_the_login(guarded_server: AppServer) -> None:
     with pytest.raises(AuthenticationError):
         Client(url, verbose=False).predict("What is a diffusion?", api_name="/chat")
     client = Client(url, auth=("editor", PASSWORD), verbose=False)
-    chat, *_ = client.predict("What is a diffusion?", [], [], [], "extractive", "", api_name="/chat")
-    assert "[1]" in str(chat)
+    result = client.predict("What is a diffusion?", [], [], [], "extractive", "", api_name="/chat")
+    assert "[1]" in str(result[1][-1]["content"])
 
 
 def test_secrets_never_appear_in_output(
