@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 SUITES = {
     "fuzzed questions and API bodies": ["tests/test_fuzz.py"],
     "corpus faults": ["tests/test_index.py::test_bad_files_are_skipped_with_named_warnings",
+                      "tests/test_index.py::test_corpus_faults_are_skipped_by_name_and_the_rest_is_answerable",
                       "tests/test_corpus.py", "tests/test_extract.py", "tests/test_service.py"],
     "corrupted or mismatched index": ["tests/test_index.py::test_damaged_index_is_set_aside_and_rebuilt",
                                       "tests/test_index.py::test_emptied_collections_are_rebuilt",

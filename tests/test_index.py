@@ -328,3 +328,50 @@ def test_index_built_with_another_model_is_rebuilt(seed_copy: Path, tmp_path: Pa
     answer = assistant.ask("Why didn't Interpol suspend Russia?")
     assert answer.citations
     assert not answer.refused
+
+
+def test_corpus_faults_are_skipped_by_name_and_the_rest_is_answerable(
+    seed_copy: Path, tmp_path: Path, make_assistant: Callable[..., Assistant], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.index as index_module
+
+    (seed_copy / "zero.txt").write_bytes(b"")
+    (seed_copy / "blob.txt").write_bytes(b"\x00\x01\x02\x03" * 1000)
+    (seed_copy / "huge.txt").write_bytes(b"The zebra sentence repeats. " * (50 * 1024 * 1024 // 28 + 1))
+    (seed_copy / "broken.txt").write_bytes(bytes(range(128, 256)) * 40)
+    (seed_copy / "latin1.txt").write_bytes("Caf\xe9 owners in Lyon met the zebra council on Monday.\n".encode("cp1252"))
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Secret zebra plans outside the corpus.\n")
+    (seed_copy / "link.txt").symlink_to(outside)
+    statement = next(seed_copy.glob("002_*"))
+    (seed_copy / "twin.txt").write_bytes(statement.read_bytes())
+    changing = seed_copy / "changing.txt"
+    changing.write_text("Giraffes in Ghent were counted in May.\n")
+    real_build = index_module.build_document
+
+    def build_then_edit(source: Any, fields: Any) -> Any:  # the file is rewritten while it is being indexed
+        doc = real_build(source, fields)
+        if source.rel == "changing.txt":
+            changing.write_text("Giraffes in Ghent were counted again in June, and there were twelve.\n")
+        return doc
+
+    monkeypatch.setattr(index_module, "build_document", build_then_edit)
+    assistant = make_assistant(seed_copy)
+    report = assistant.ingest(progress=False)
+    warnings = "\n".join(report.skipped)
+    for name, reason in [("zero.txt", "empty"), ("blob.txt", "binary"), ("huge.txt", "byte limit"),
+                         ("broken.txt", "UTF-8"), ("link.txt", "outside the corpus")]:  # fmt: skip
+        assert f"{name}: skipped" in warnings
+        assert reason in warnings
+    assert {"latin1.txt", "twin.txt", "changing.txt"} <= set(report.added)
+    assert "Café" in assistant.ask("Who met the zebra council in Lyon?").answer
+    twin = assistant.ask("What did Interpol say about neutrality?")
+    assert any(c.copies for c in twin.citations)  # the identical file is one source in two copies
+    # The changed file was indexed as it was read; the index knows it is stale and the next ingest catches up.
+    assert assistant.indexer.is_stale()
+    monkeypatch.setattr(index_module, "build_document", real_build)
+    assert assistant.ingest(progress=False).updated == ["changing.txt"]
+    answer = assistant.ask("When were the giraffes in Ghent counted again?")
+    assert "June" in answer.answer
+    for c in answer.citations:
+        assert assistant.document_text(c.source_id)[c.start : c.end] == c.quote
