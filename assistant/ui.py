@@ -6,10 +6,13 @@ Markdown inside a document appear as text and never run.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import html
 import queue
 import re
+import shutil
 import tempfile
 import threading
 import uuid
@@ -196,17 +199,28 @@ def ask_streaming(
     yield result["answer"]
 
 
-_EXPORTS = Path(tempfile.gettempdir()) / "assistant-exports"
 EXPORTS_KEPT = 200
-"""Download files kept on disk; older ones are deleted as new answers arrive."""
+"""Download files kept on disk per server process; older ones are deleted as new answers arrive."""
+_exports_lock = threading.Lock()
+_exports_dir: list[Path] = []
 
 
 def _export_file(markdown: str) -> str:
-    _EXPORTS.mkdir(exist_ok=True)
-    path = _EXPORTS / f"answer-{uuid.uuid4().hex[:12]}.md"
-    path.write_text(markdown, encoding="utf-8")
-    for old in sorted(_EXPORTS.glob("answer-*.md"), key=lambda p: p.stat().st_mtime)[:-EXPORTS_KEPT]:
-        old.unlink(missing_ok=True)
+    """Write an export for download. Concurrent requests share one folder per process, pruned under a lock."""
+    with _exports_lock:
+        if not _exports_dir:
+            folder = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+            atexit.register(shutil.rmtree, folder, True)
+            _exports_dir.append(folder)
+        folder = _exports_dir[0]
+        path = folder / f"answer-{uuid.uuid4().hex[:12]}.md"
+        path.write_text(markdown, encoding="utf-8")
+        dated = []
+        for p in folder.glob("answer-*.md"):
+            with contextlib.suppress(FileNotFoundError):
+                dated.append((p.stat().st_mtime_ns, p))
+        for _, old in sorted(dated)[:-EXPORTS_KEPT]:
+            old.unlink(missing_ok=True)
     return str(path)
 
 

@@ -210,3 +210,18 @@ def test_page_in_llm_mode(browser: Any, llama_server: Any, tmp_path: Path) -> No
     finally:
         context.close()
         app.stop()
+
+
+def test_exports_survive_concurrent_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many answers at once write and prune download files without failing one another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant import ui
+
+    monkeypatch.setattr(ui, "EXPORTS_KEPT", 20)
+    with ThreadPoolExecutor(16) as pool:
+        paths = list(pool.map(lambda i: ui._export_file(f"answer {i}"), range(400)))
+    assert len(set(paths)) == 400
+    kept = list(Path(paths[-1]).parent.glob("answer-*.md"))
+    assert len(kept) == 20
+    assert Path(paths[-1]) in kept
