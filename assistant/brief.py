@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.cite import annotate
+from assistant.cite import annotate, citation
 from assistant.entities import DateMention, Entity, collect_entities, dates_in
 from assistant.retrieve import HybridSearcher
 from assistant.sources import sentence_key
@@ -71,7 +71,7 @@ def build_briefing(searcher: HybridSearcher, filters: Filters | None = None) -> 
     def line(heading: str, s: Sentence, **extra: object) -> BriefLine:
         key = (s.meta.source_id, s.span.start)
         if key not in numbered:
-            numbered[key] = _citation(len(numbered) + 1, s)
+            numbered[key] = citation(len(numbered) + 1, s.meta, s.span, s.text)
         return BriefLine.model_validate({"heading": heading, "citation": numbered[key], **extra})
 
     about = _central(sentences, vectors, groups, ABOUT_LINES)
@@ -113,23 +113,6 @@ def _sentences(searcher: HybridSearcher, filters: Filters | None) -> list[Senten
                 seen.add(key)
                 out.append(Sentence(chunk.meta, span, text))
     return out
-
-
-def _citation(n: int, s: Sentence) -> Citation:
-    meta = s.meta
-    return Citation(
-        n=n,
-        source_id=meta.source_id,
-        path=meta.path,
-        title=meta.title,
-        outlet=meta.outlet,
-        author=meta.author,
-        date=meta.date,
-        kind=meta.kind,
-        quote=s.text,
-        start=s.span.start,
-        end=s.span.end,
-    )
 
 
 def _central(

@@ -14,14 +14,18 @@ from pathlib import Path
 from assistant.answer import Draft
 from assistant.corpus import decode
 from assistant.sources import SourceCatalog
-from assistant.types import Answer, AnswerSentence, Citation, Evidence
+from assistant.types import Answer, AnswerSentence, Citation, DocumentMeta, Evidence, Span
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 
 
 def make_citation(n: int, evidence: Evidence) -> Citation:
     """Citation number ``n`` for one quoted sentence."""
-    meta = evidence.meta
+    return citation(n, evidence.meta, evidence.span, evidence.text)
+
+
+def citation(n: int, meta: DocumentMeta, span: Span, text: str) -> Citation:
+    """Citation number ``n`` for the sentence ``text`` at ``span`` of a document."""
     return Citation(
         n=n,
         source_id=meta.source_id,
@@ -31,10 +35,10 @@ def make_citation(n: int, evidence: Evidence) -> Citation:
         author=meta.author,
         date=meta.date,
         kind=meta.kind,
-        quote=evidence.text,
-        start=evidence.span.start,
-        end=evidence.span.end,
-        caption=evidence.span.kind == "caption",
+        quote=text,
+        start=span.start,
+        end=span.end,
+        caption=span.kind == "caption",
     )
 
 

@@ -152,7 +152,7 @@ def infer_title(text: str) -> str:
     return "Untitled"
 
 
-_MONTHS = {
+MONTHS_INDEX = {
     m: i + 1
     for i, names in enumerate(
         [
@@ -172,7 +172,7 @@ _MONTHS = {
     )
     for m in names
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS_INDEX, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = [
     re.compile(r"\b(?P<year>(19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)"),
     re.compile(r"\b(?P<day>[0-3]?\d) " + _MONTH + r",? (?P<year>(19|20)\d\d)", re.IGNORECASE),
@@ -186,7 +186,7 @@ def infer_date(text: str, window: int = 600) -> str | None:
     found: list[tuple[int, str]] = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(head):
-            month = int(m.group("mnum")) if "mnum" in m.groupdict() else _MONTHS[m.group("month").lower()]
+            month = int(m.group("mnum")) if "mnum" in m.groupdict() else MONTHS_INDEX[m.group("month").lower()]
             day = int(m.group("day"))
             if 1 <= month <= 12 and 1 <= day <= 31:
                 found.append((m.start(), f"{int(m.group('year')):04d}-{month:02d}-{day:02d}"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.corpus import MONTHS_INDEX
 from assistant.lexical import MONTHS
 from assistant.types import DatePrecision
 
@@ -205,25 +206,3 @@ def _resolve(m: re.Match[str], precision: DatePrecision, document_date: str | No
         return [(f"{year}-{month:02d}", "month")]
     days = [d for d in (groups.get("day"), groups.get("day2")) if d]
     return [(f"{year}-{month:02d}-{int(d):02d}", "day") for d in days if 1 <= int(d) <= 31]
-
-
-MONTHS_INDEX = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for name in names
-}
