@@ -154,7 +154,9 @@ def main() -> None:
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     plan: list[tuple[str, Path, list[str], int]] = []
-    if not args.only_scaled:
+    if args.only_scaled:  # the seeds once, for the scaled/seed latency ratio in the same run
+        plan.append(("seeds", ROOT / "corpus", ["ours"], 1))
+    else:
         plan.append(("seeds", ROOT / "corpus", ["ours", "ours-server", "tutorial"], args.repeats))
     if args.bbc_docs and not args.only_scaled:
         plan.append((f"bbc-{args.bbc_docs}", copy_bbc(work / "bbc", args.bbc_docs), ["ours", "tutorial"], 1))
