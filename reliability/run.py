@@ -77,7 +77,8 @@ def killed_ingest(kills: int, docs: int, work: Path) -> dict[str, Any]:
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(work / "index")}
     manifest = work / "index" / "manifest.json"
     rng = random.Random(11)
-    progress = []
+    progress: list[int] = []
+    consistent: list[bool] = []
     for _ in range(kills):
         process = subprocess.Popen([sys.executable, "-m", "assistant", "ingest"], env=env, cwd=ROOT,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -86,7 +87,8 @@ def killed_ingest(kills: int, docs: int, work: Path) -> dict[str, Any]:
         process.wait()
         done = len(json.loads(manifest.read_text())["files"]) if manifest.exists() else 0
         progress.append(done)
-        print("kill", len(progress), "documents finished", done, flush=True)
+        consistent.append(_finished_part_is_consistent(corpus, work / "index"))
+        print("kill", len(progress), "documents finished", done, "consistent", consistent[-1], flush=True)
     assistant = build_assistant(Settings(corpus_dir=corpus, index_dir=work / "index"))
     before = set(assistant.indexer.load_manifest().files) if assistant.indexer.load_manifest() else set()  # type: ignore[union-attr]
     report = assistant.ingest(progress=False)
@@ -104,6 +106,7 @@ def killed_ingest(kills: int, docs: int, work: Path) -> dict[str, Any]:
         "kills": kills,
         "documents": len(files),
         "finished after each kill": progress,
+        "finished documents intact after each kill": f"{sum(consistent)}/{len(consistent)}",
         "re-embedded finished documents": len(set(report.added) & before),
         "missing documents": len(files - indexed - skipped),
         "skipped with a warning": sorted(skipped),
@@ -114,6 +117,43 @@ def killed_ingest(kills: int, docs: int, work: Path) -> dict[str, Any]:
         and not mismatched
         and not set(report.added) & before,
     }
+
+
+def _finished_part_is_consistent(corpus: Path, index: Path) -> bool:
+    """Right after a kill: every document the manifest calls finished has exactly its chunks, at their offsets.
+
+    Documents of the batch being written (``pending``) may be partial; the next run clears them
+    first, and the final check covers that.
+    """
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    from assistant.corpus import decode
+    from assistant.store import _chunk_from_record  # the storage's own record reader
+
+    path = index / "manifest.json"
+    if not path.exists():
+        return True
+    manifest = json.loads(path.read_text())
+    SharedSystemClient._identifier_to_system.pop(str(index / "chroma"), None)  # read what is on disk now
+    client = chromadb.PersistentClient(path=str(index / "chroma"))
+    collection = client.get_collection("corpus_chunks")
+    got = collection.get(include=["documents", "metadatas"])
+    records = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+    chunks = [_chunk_from_record(i, d, dict(m)) for i, d, m in records]
+    per_doc: dict[str, list[Any]] = {}
+    for c in chunks:
+        per_doc.setdefault(c.meta.source_id, []).append(c)
+    for source, entry in manifest["files"].items():
+        if source in manifest.get("pending", []):
+            continue
+        stored = per_doc.get(source, [])
+        if len(stored) != entry["chunks"] or len({c.id for c in stored}) != len(stored):
+            return False
+        text = decode((corpus / source).read_bytes())
+        if any(text[s.start : s.end] != t for c in stored for s, t in zip(c.spans, c.span_texts(), strict=True)):
+            return False
+    return True
 
 
 def load(clients: int, seconds: float, work: Path) -> dict[str, Any]:
