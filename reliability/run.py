@@ -137,8 +137,10 @@ def _finished_part_is_consistent(corpus: Path, index: Path) -> bool:
     manifest = json.loads(path.read_text())
     SharedSystemClient._identifier_to_system.pop(str(index / "chroma"), None)  # read what is on disk now
     client = chromadb.PersistentClient(path=str(index / "chroma"))
-    collection = client.get_collection("corpus_chunks")
-    got = collection.get(include=["documents", "metadatas"])
+    try:
+        got = client.get_collection("corpus_chunks").get(include=["documents", "metadatas"])
+    finally:  # leave no client behind for the assistant that opens this path next
+        SharedSystemClient._identifier_to_system.pop(str(index / "chroma"), None)
     records = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
     chunks = [_chunk_from_record(i, d, dict(m)) for i, d, m in records]
     per_doc: dict[str, list[Any]] = {}
