@@ -142,3 +142,13 @@ def test_ask_format_md_writes_a_fact_check_memo(cli_env: Path) -> None:
     assert "- Speaker: Ted R. Bromund, Heritage Foundation (direct quote)" in out
     assert "characters" in out
     assert "- URL: " in out
+
+
+def test_refusals_stay_correct_under_a_voice_filter(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--json", "--only", "official", "What did Ted Bromund say about the Executive Committee?")
+    assert code == 0
+    assert json.loads(out)["refused"]  # only the press quotes him
+    code, out, _ = run("ask", "--json", "--only", "press", "What did Ted Bromund say about the Executive Committee?")
+    answer = json.loads(out)
+    assert not answer["refused"]
+    assert {c["kind"] for c in answer["citations"]} <= {"news", "op_ed"}
