@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from assistant.lexical import Term, stem_set
 from assistant.settings import AnswerSettings
-from assistant.types import Evidence, Passage
+from assistant.types import VOICE_KINDS, Evidence, Passage
 
 REFUSAL = "The corpus does not answer this question."
 
@@ -58,7 +59,7 @@ class Question:
     """Names and numbers from the question itself: the evidence must contain each."""
     notices: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def voice(self) -> str | None:
         """ "official" when the question asks what the institution says, "others" when it asks its critics."""
         if _CRITICS_ASK.search(self.text):
@@ -67,7 +68,7 @@ class Question:
             return "official"
         return None
 
-    @property
+    @cached_property
     def years(self) -> set[str]:
         """Years the question names ("in 2018")."""
         return set(re.findall(r"\b(?:19|20)\d\d\b", self.text))
@@ -218,7 +219,7 @@ class ExtractiveAnswerer:
 
 
 def _in_voice(voice: str | None, e: Evidence) -> bool:
-    official = e.meta.kind == "official_statement"
+    official = e.meta.kind in VOICE_KINDS["official"]
     return (voice == "official" and official) or (voice == "others" and not official)
 
 

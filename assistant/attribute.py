@@ -173,14 +173,3 @@ def _leaves_quote_open(sentence: str) -> bool:
     """More opening than closing quotation marks: the quote goes on into the next sentence."""
     opened = sentence.count("“") + (sentence.count('"') % 2)
     return opened > sentence.count("”")
-
-
-def voice(kind: str) -> str:
-    """Which of official, press, advocacy or other a kind of source speaks with."""
-    return {"official_statement": "official", "news": "press", "op_ed": "press", "ngo_news": "advocacy"}.get(
-        kind, "other"
-    )
-
-
-VOICE_KINDS = {"official": ["official_statement"], "press": ["news", "op_ed"], "advocacy": ["ngo_news"]}
-"""Kinds of source behind each voice, for the official/press/advocacy filters."""

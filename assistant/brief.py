@@ -26,7 +26,7 @@ from assistant.entities import DateMention, Entity, collect_entities, dates_in
 from assistant.retrieve import HybridSearcher
 from assistant.sources import sentence_key
 from assistant.store import sentence_id
-from assistant.types import Briefing, BriefLine, Citation, DatePrecision, DocumentMeta, Filters, Span
+from assistant.types import VOICE_KINDS, Briefing, BriefLine, Citation, DatePrecision, DocumentMeta, Filters, Span
 
 ABOUT_LINES = 5
 WHO_LINES = 30
@@ -206,7 +206,7 @@ def _side(
     sentences: Sequence[Sentence], vectors: dict[str, np.ndarray], groups: dict[str, str], official: bool
 ) -> list[Sentence]:
     """Central sentences from official statements, or from every other kind of source."""
-    own = [s for s in sentences if (s.meta.kind == "official_statement") == official and s.span.kind == "body"]
+    own = [s for s in sentences if (s.meta.kind in VOICE_KINDS["official"]) == official and s.span.kind == "body"]
     picked: list[Sentence] = []
     keys: set[str] = set()
     for _, s in _scored(own, vectors, groups):
@@ -219,35 +219,40 @@ def _side(
     return picked
 
 
+def sections(briefing: Briefing) -> list[tuple[str, list[BriefLine]]]:
+    """The briefing's sections, titled, in reading order (empty ones included)."""
+    return [
+        ("What this is about", briefing.about),
+        ("Who's who", briefing.who),
+        ("Timeline", briefing.timeline),
+        ("What INTERPOL's statements say", briefing.positions.get("official", [])),
+        ("What others and critics say", briefing.positions.get("critics", [])),
+        ("Open questions", briefing.open_questions),
+    ]
+
+
+def briefing_citations(briefing: Briefing) -> list[Citation]:
+    """Every citation of a briefing once, by number."""
+    cited = {row.citation.n: row.citation for _, rows in sections(briefing) for row in rows}
+    return [cited[n] for n in sorted(cited)]
+
+
 def briefing_markdown(briefing: Briefing) -> str:
     """The briefing as Markdown: each line a quote with its number; the sources listed at the end."""
     lines = ["# Briefing", "", f"{briefing.documents} documents, {briefing.independent_sources} independent sources."]
     lines += [f"_{n}_" for n in briefing.notices]
-
-    def section(title: str, rows: Sequence[BriefLine], dated: bool = False) -> None:
-        if not rows:
-            return
-        lines.extend(["", f"## {title}", ""])
+    for title, rows in sections(briefing):
+        if rows:
+            lines.extend(["", f"## {title}", ""])
         for row in rows:
-            when = f"{row.date} ({row.precision}, “{row.date_text}”) — " if dated and row.date else ""
+            when = f"{row.date} ({row.precision}, “{row.date_text}”) — " if row.date else ""
             lines.append(f"- {when}**{row.heading}**: “{row.citation.quote}” [{row.citation.n}]")
-
-    section("What this is about", briefing.about)
-    section("Who's who", briefing.who)
-    section("Timeline", briefing.timeline, dated=True)
-    section("What INTERPOL's statements say", briefing.positions.get("official", []))
-    section("What others and critics say", briefing.positions.get("critics", []))
-    section("Open questions", briefing.open_questions)
-    citations = {row.citation.n: row.citation for rows in _all_rows(briefing) for row in rows}
+    citations = briefing_citations(briefing)
     if citations:
         lines.extend(["", "## Sources", ""])
-        for n, c in sorted(citations.items()):
-            speaker = f"{c.attribution.speaker}, in " if c.attribution.speaker not in (None, c.outlet) else ""
-            lines.append(
-                f"{n}. {speaker}{c.outlet or c.title}, {c.date or 'undated'} — `{c.path}` characters {c.start}–{c.end}"
-            )
+    for c in citations:
+        speaker = f"{c.attribution.speaker}, in " if c.attribution.speaker not in (None, c.outlet) else ""
+        lines.append(
+            f"{c.n}. {speaker}{c.outlet or c.title}, {c.date or 'undated'} — `{c.path}` characters {c.start}–{c.end}"
+        )
     return "\n".join(lines) + "\n"
-
-
-def _all_rows(briefing: Briefing) -> list[list[BriefLine]]:
-    return [briefing.about, briefing.who, briefing.timeline, *briefing.positions.values(), briefing.open_questions]

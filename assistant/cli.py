@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.attribute import VOICE_KINDS
 from assistant.cite import export_markdown, label
 from assistant.corpus import CorpusError
 from assistant.embed import EmbeddingError
@@ -25,7 +24,7 @@ from assistant.judge import Judge
 from assistant.prompts import PromptError
 from assistant.service import Assistant
 from assistant.store import StorageError
-from assistant.types import Answer, Filters
+from assistant.types import VOICE_KINDS, Answer, Filters
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask a source corpus; get cited, verbatim answers.")
 
@@ -109,7 +108,7 @@ def _filters(
     as_of: str | None,
 ) -> Filters:
     """Filters from the command line; exit 2 with a message when one is malformed."""
-    kinds = list(kind or [])
+    kinds: list[Any] = list(kind or [])
     for voice in only or []:
         if voice not in VOICE_KINDS:
             raise _fail(f"unknown --only {voice!r}; use {', '.join(VOICE_KINDS)}")
@@ -119,7 +118,7 @@ def _filters(
         return Filters(
             source_ids=source or [],
             outlets=outlet or [],
-            kinds=kinds,  # type: ignore[arg-type]
+            kinds=kinds,
             date_from=dt.date.fromisoformat(date_from) if date_from else None,
             date_to=dt.date.fromisoformat(to) if to else None,
         )

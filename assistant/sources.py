@@ -57,6 +57,9 @@ class SourceCatalog:
                 if span.quotable and len(text.split()) >= 4:
                     self._holders[sentence_key(text)].add(source)
         self.group_of = self._copy_groups()
+        self._members: dict[str, list[str]] = defaultdict(list)
+        for source, root in self.group_of.items():
+            self._members[root].append(source)
         self.repeats = self._repeats()
         self._attributor = lru_cache(maxsize=512)(self._build_attributor)
 
@@ -68,8 +71,7 @@ class SourceCatalog:
 
     def group(self, source_id: str) -> list[str]:
         """The documents that are copies of this one (itself included), oldest first."""
-        root = self.group_of.get(source_id, source_id)
-        members = [s for s, r in self.group_of.items() if r == root] or [source_id]
+        members = self._members.get(self.group_of.get(source_id, source_id)) or [source_id]
         return sorted(members, key=lambda s: (self.documents[s].date or "9999", s) if s in self.documents else ("", s))
 
     def independent(self, cited: Sequence[tuple[str, str]]) -> int:

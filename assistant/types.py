@@ -18,6 +18,12 @@ short lines; label: image alt text or metadata glued to a paragraph."""
 QUOTABLE_KINDS: frozenset[str] = frozenset({"body", "caption"})
 
 DocumentKind = Literal["news", "official_statement", "op_ed", "ngo_news", "document"]
+VOICE_KINDS: dict[str, list[DocumentKind]] = {
+    "official": ["official_statement"],
+    "press": ["news", "op_ed"],
+    "advocacy": ["ngo_news"],
+}
+"""Kinds of source behind each voice, for the official/press/advocacy filters."""
 
 
 class DocumentMeta(BaseModel):

@@ -23,6 +23,7 @@ from urllib.parse import quote as url_quote
 
 import gradio as gr
 
+from assistant.brief import briefing_citations, sections
 from assistant.cite import export_markdown, label, paragraph_around
 from assistant.service import Assistant
 from assistant.types import Answer, Briefing, Citation, Filters
@@ -103,15 +104,7 @@ def stream(answer: Answer) -> Iterator[str]:
 def briefing_markdown(briefing: Briefing) -> str:
     """The briefing as a chat message: escaped quotes with [n] linked to the sources panel."""
     parts = [f"**Briefing** · {briefing.documents} documents, {briefing.independent_sources} independent sources"]
-    sections = [
-        ("What this is about", briefing.about),
-        ("Who's who", briefing.who),
-        ("Timeline", briefing.timeline),
-        ("What INTERPOL's statements say", briefing.positions.get("official", [])),
-        ("What others and critics say", briefing.positions.get("critics", [])),
-        ("Open questions", briefing.open_questions),
-    ]
-    for title, rows in sections:
+    for title, rows in sections(briefing):
         if rows:
             lines = [f"**{title}**"]
             for row in rows:
@@ -121,12 +114,6 @@ def briefing_markdown(briefing: Briefing) -> str:
             parts.append("\n".join(lines))
     parts += [f"_{escape(n)}_" for n in briefing.notices]
     return "\n\n".join(parts)
-
-
-def briefing_citations(briefing: Briefing) -> list[Citation]:
-    """Every citation of a briefing once, by number."""
-    rows = [briefing.about, briefing.who, briefing.timeline, *briefing.positions.values(), briefing.open_questions]
-    return sorted({row.citation.n: row.citation for group in rows for row in group}.values(), key=lambda c: c.n)
 
 
 def sources_html(citations: list[Citation], assistant: Assistant) -> str:

@@ -27,8 +27,8 @@ def open_storage(settings: Settings, embedder: Embedder) -> ChromaStorage:
         storage.count()  # reads the collections: a damaged file fails here, not at the first question
         return storage
     except StorageError as exc:
-        if settings.chroma_url or "already exists" in str(exc):
-            raise  # a server's data is not ours to move; another client in this process is not damage
+        if settings.chroma_url:
+            raise  # a server's data is not ours to move
         problem = str(exc)
     except Exception as exc:  # noqa: BLE001 - chromadb raises many types for a damaged store
         problem = f"{type(exc).__name__}: {exc}"
