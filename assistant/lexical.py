@@ -163,12 +163,11 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def coverage(self, terms: Sequence[Term], stems: Collection[str]) -> float:
-        """IDF-weighted share of ``terms`` that occur among ``stems``."""
-        return self.weigh(terms)(stems)
-
     def weigh(self, terms: Sequence[Term]) -> Callable[[Collection[str]], float]:
-        """``coverage`` for fixed terms, with their IDF and word forms looked up once."""
+        """The coverage of ``terms`` in a set of stems (their IDF-weighted share that occurs there).
+
+        IDF and word forms are looked up once, and the returned function is applied to many sentences.
+        """
         weighted = [(self.idf(t.stem), self.variants(t.stem)) for t in terms]
         total = sum(w for w, _ in weighted)
 

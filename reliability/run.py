@@ -176,44 +176,43 @@ def load(clients: int, seconds: float, work: Path) -> dict[str, Any]:
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
-    def http_client(i: int) -> None:
-        with httpx.Client(base_url=url, timeout=60) as http:
-            n = 0
-            while time.monotonic() < deadline:
-                question, tag = questions[(i * 7 + n) % len(questions)], f"{i}-{n}"
-                started = time.perf_counter()
-                try:
-                    body = http.post("/api/ask", json={"question": question, "id": tag}).json()
-                    ok = body.get("question") == question and body.get("id") == tag and "citations" in body
-                    problem = None if ok else f"mixed up or malformed answer for {tag}"
-                except Exception as exc:  # noqa: BLE001 - every failure is counted
-                    problem = f"{type(exc).__name__}: {exc}"
-                with lock:
-                    latencies.append((time.perf_counter() - started) * 1000)
-                    if problem:
-                        errors.append(problem)
-                n += 1
-
-    def gradio_user(i: int) -> None:
-        client = Client(url, verbose=False)
+    def client(i: int, ask: Any) -> None:
+        """Ask until the deadline; ``ask(question, tag)`` returns what was wrong with the answer, or None."""
         n = 0
         while time.monotonic() < deadline:
-            question = questions[(i * 5 + n) % len(questions)]
+            question, tag = questions[(i * 7 + n) % len(questions)], f"{i}-{n}"
             started = time.perf_counter()
             try:
-                result = client.predict(question, [], [], [], "extractive", "", api_name="/chat")
-                chat = result[1]
-                asked = json.dumps(chat[-2]["content"], ensure_ascii=False)
-                reply = json.dumps(chat[-1]["content"], ensure_ascii=False)
-                ok = chat[-1]["role"] == "assistant" and ("[1]" in reply or "Not in the corpus" in reply)
-                problem = None if ok and question.split()[0] in asked else f"wrong or empty chat for {question!r}"
-            except Exception as exc:  # noqa: BLE001
+                problem = ask(question, tag)
+            except Exception as exc:  # noqa: BLE001 - every failure is counted
                 problem = f"{type(exc).__name__}: {exc}"
             with lock:
                 latencies.append((time.perf_counter() - started) * 1000)
                 if problem:
                     errors.append(problem)
             n += 1
+
+    def http_client(i: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+
+            def ask(question: str, tag: str) -> str | None:
+                body = http.post("/api/ask", json={"question": question, "id": tag}).json()
+                ok = body.get("question") == question and body.get("id") == tag and "citations" in body
+                return None if ok else f"mixed up or malformed answer for {tag}"
+
+            client(i, ask)
+
+    def gradio_user(i: int) -> None:
+        gradio = Client(url, verbose=False)
+
+        def ask(question: str, tag: str) -> str | None:
+            chat = gradio.predict(question, [], [], [], "extractive", "", api_name="/chat")[1]
+            asked = json.dumps(chat[-2]["content"], ensure_ascii=False)
+            reply = json.dumps(chat[-1]["content"], ensure_ascii=False)
+            ok = chat[-1]["role"] == "assistant" and ("[1]" in reply or "Not in the corpus" in reply)
+            return None if ok and question.split()[0] in asked else f"wrong or empty chat for {question!r}"
+
+        client(i, ask)
 
     threads = [threading.Thread(target=gradio_user if i < 4 else http_client, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
