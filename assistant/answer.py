@@ -1,82 +1,33 @@
 """Answer: decide whether the evidence answers the question, and compose the answer.
 
 An answer backend implements :class:`Answerer`, one method. The default
-:class:`ExtractiveAnswerer` never writes a word of its own: the answer is a handful
-of verbatim sentences from the sources, each followed by its citation marker.
+:class:`ExtractiveAnswerer` never writes a word of its own: the answer is a handful of
+verbatim sentences from the sources, each followed by its citation marker. Which
+sentences answer, and whether the corpus answers at all, are two learned, calibrated
+decisions (:mod:`assistant.ranker`); :mod:`assistant.compose` picks the quotes for the
+kind of question asked.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.lexical import Term, stem_set
+from assistant import compose
+from assistant.features import INJECTION, answerable_vector, evidence_matrix, question_features
+from assistant.question import Question
+from assistant.ranker import AnswerModel
 from assistant.settings import AnswerSettings
-from assistant.types import VOICE_KINDS, Evidence, Passage
+from assistant.store import sentence_id
+from assistant.types import Evidence, Passage
+
+if TYPE_CHECKING:
+    from assistant.retrieve import HybridSearcher
 
 REFUSAL = "The corpus does not answer this question."
-
-EXPLANATION = re.compile(
-    r"\b(because|since|due to|reason|therefore|thus|so that|in order to|to (prevent|ensure|keep)|as long as|"
-    r"fundamental|cornerstone|forbidden|not (include|allowed|permitted)|no provision|unwilling|compromised)\b",
-    re.IGNORECASE,
-)
-"""Cue words of sentences that give reasons."""
-WHY_BONUS = 0.08
-VOICE_BONUS = 0.08
-"""For sentences from the kind of source the question asks to hear (official statements, or others)."""
-DATE_BONUS = 0.06
-"""For sentences dated in, or naming, a year the question names."""
-UPDATE = re.compile(
-    r"\b(later|since then|subsequently|no longer|dropped|lifted|reversed|ended|softened|eased|scrapped|abandoned|"
-    r"rescinded|restored|reinstated|quietly|overturn\w*|replaced)\b",
-    re.IGNORECASE,
-)
-"""Cue words of sentences that report a later change."""
-UPDATE_MIN_DAYS = 180
-_OFFICIAL_ASK = re.compile(
-    r"\b(what|how) (did|does|do|has|have) (interpol|the general secretariat|interpol officials|the organi[sz]ation)"
-    r"\b.*\b(say|said|state|claim|announce|respond|explain|justify|argue)",
-    re.IGNORECASE,
-)
-_CRITICS_ASK = re.compile(r"\b(critics?|criticism|critici[sz]e[sd]?|opponents?|campaigners?|advocates?)\b", re.I)
-
-
-@dataclass
-class Question:
-    """A question made ready for retrieval and answering."""
-
-    text: str
-    """The question as the user asked it (after truncation)."""
-    search_query: str
-    """What is searched: the question, plus the earlier question for a follow-up."""
-    terms: list[Term]
-    """Key terms the evidence should contain."""
-    entities: list[Term]
-    """Names and numbers from the question itself: the evidence must contain each."""
-    notices: list[str] = field(default_factory=list)
-
-    @cached_property
-    def voice(self) -> str | None:
-        """ "official" when the question asks what the institution says, "others" when it asks its critics."""
-        if _CRITICS_ASK.search(self.text):
-            return "others"
-        if _OFFICIAL_ASK.search(self.text):
-            return "official"
-        return None
-
-    @cached_property
-    def years(self) -> set[str]:
-        """Years the question names ("in 2018")."""
-        return set(re.findall(r"\b(?:19|20)\d\d\b", self.text))
-
-    @property
-    def asks_why(self) -> bool:
-        """Whether the question asks for a reason."""
-        return bool(re.match(r"\s*(why|how come|for what reason|what (was|is) the reason)\b", self.text, re.I))
+CLOSEST = 3
+"""Nearest passages shown with a refusal."""
 
 
 @dataclass
@@ -99,6 +50,10 @@ class Draft:
     """Claims are the quotes themselves (extractive), not text written by a model."""
     notices: list[str] = field(default_factory=list)
     mode: str = "extractive"
+    closest: list[Evidence] = field(default_factory=list)
+    """For a refusal: the nearest sentences, which do not answer the question."""
+    confidence: float | None = None
+    """The calibrated probability that the corpus answers the question."""
 
 
 class Answerer(Protocol):
@@ -126,8 +81,21 @@ class ExtractiveAnswerer:
 
     mode = "extractive"
 
-    def __init__(self, settings: AnswerSettings) -> None:
+    def __init__(self, settings: AnswerSettings, model: AnswerModel, index: HybridSearcher) -> None:
         self.settings = settings
+        self.model = model
+        self.index = index
+
+    def score(self, question: Question, evidence: Sequence[Evidence]) -> tuple[list[Evidence], float]:
+        """Each sentence's learned probability of answering (set as its score), best first, and the
+        calibrated probability that the corpus answers the question at all."""
+        matrix = evidence_matrix(question, evidence)
+        probs = self.model.evidence.predict(matrix)
+        for e, p in zip(evidence, probs, strict=True):
+            e.score = float(p)
+        row = answerable_vector(question_features(question), matrix, probs)
+        confidence = float(self.model.answerable.predict(row)[0])
+        return sorted(evidence, key=lambda e: -e.score), confidence
 
     def answer(
         self,
@@ -136,126 +104,108 @@ class ExtractiveAnswerer:
         evidence: Sequence[Evidence],
         on_token: Callable[[str], None] | None = None,
     ) -> Draft:
-        supported = [e for e in evidence if self.supports(question, e)]
-        if not supported:
-            return Draft(claims=[], refused=True, reason=self._refusal_reason(question, evidence))
-        ranked = sorted(supported, key=lambda e: -self.rank_score(question, e))
-        share = self.settings.why_relative_score if question.asks_why else self.settings.min_relative_score
-        floor = share * self.rank_score(question, ranked[0])
-        eligible = [e for e in ranked if self.rank_score(question, e) >= floor]
-        # Each document's best sentence first, so agreeing and differing sources both speak.
-        firsts = {e.meta.source_id: e for e in reversed(eligible)}
-        order = sorted(firsts.values(), key=lambda e: -self.rank_score(question, e))
-        order += [e for e in eligible if e not in order]
-        if question.voice:  # the voice asked for speaks first; the other side still gets the remaining seats
-            order.sort(key=lambda e: not _in_voice(question.voice, e))
-        chosen: list[Evidence] = []
-        for e in order:
-            if len(chosen) >= self.settings.max_sentences:
-                break
-            if not any(_near_duplicate(e.text, c.text) for c in chosen):
-                chosen.append(e)
-        notices: list[str] = []
-        top = self.rank_score(question, ranked[0])
-        update = later_development(chosen, ranked, lambda e: self.rank_score(question, e) >= 0.5 * top)
-        if update is not None:
-            if update not in chosen:
-                chosen = [*chosen[: self.settings.max_sentences - 1], update]
-            older = min((e for e in chosen if e.meta.date), key=lambda e: e.meta.date or "")
-            notices.append(
-                f"Update: {update.meta.outlet or update.meta.title} ({update.meta.date}) reports a later development "
-                f"than {older.meta.outlet or older.meta.title} ({older.meta.date}); both are quoted."
+        ranked, confidence = self.score(question, evidence)
+        if not ranked:
+            return Draft(claims=[], refused=True, reason="no passage matched the question", confidence=0.0)
+        if INJECTION.search(question.text):
+            # Answers come from the sources only: a request to set them aside cannot be met.
+            return Draft(claims=[], refused=True, reason="the question asks to answer without the sources",
+                         closest=self._closest(ranked), confidence=confidence)  # fmt: skip
+        if confidence < self.model.threshold:
+            return Draft(
+                claims=[],
+                refused=True,
+                reason=self._refusal_reason(question, ranked, confidence),
+                closest=self._closest(ranked),
+                confidence=confidence,
             )
-        claims = [Claim(text=e.text, evidence=[e]) for e in reading_order(chosen)]
-        return Draft(claims=claims, refused=False, notices=notices)
+        chosen, notices = self._compose(question, ranked)
+        claims = [Claim(text=e.text, evidence=[e]) for e in compose.reading_order(chosen, question.voice)]
+        return Draft(claims=claims, refused=False, notices=notices, confidence=confidence)
 
     def condense(self, question: str, history: Sequence[str]) -> str | None:
         return None
 
-    def rank_score(self, question: Question, e: Evidence) -> float:
-        """Evidence score, nudged towards explanations for "why" questions, the voice and the years asked for."""
-        score = e.score
-        if question.asks_why and EXPLANATION.search(e.text):
-            score += WHY_BONUS
-        if _in_voice(question.voice, e):
-            score += VOICE_BONUS
-        years = question.years
-        if years and ((e.meta.date or "")[:4] in years or any(y in e.text for y in years)):
-            score += DATE_BONUS
-        return score
+    def _closest(self, ranked: Sequence[Evidence]) -> list[Evidence]:
+        """The best sentence of each of the nearest documents, for a refusal to show."""
+        return compose.distinct(compose.firsts(ranked), CLOSEST)
 
-    def supports(self, question: Question, e: Evidence) -> bool:
-        """Whether one sentence, read in its passage, bears on the question.
-
-        Cosine similarity alone cannot tell "suspend Russia" from "suspend China", so a
-        sentence must also carry the question's key terms (its own, or its passage's),
-        among them enough of what the question asks about (not only whom), and its
-        passage every name or number the question mentions (or its document, when the
-        sentence alone carries most of what is asked). A very close paraphrase
-        (``strong_dense``) needs only some of what the question asks about.
-        """
-        if e.dense < self.settings.min_dense:
-            return False
-        # A name may sit a few sentences away ("Additional measures may be taken" about Russia),
-        # but only when the sentence itself says what the question asks.
-        if not (
-            e.entities_in_passage
-            or (e.entities_in_document and e.sentence_predicate_coverage >= self.settings.strong_predicate_coverage)
+    def _compose(self, question: Question, ranked: list[Evidence]) -> tuple[list[Evidence], list[str]]:
+        most, share = self.settings.max_sentences, self.settings.keep_share
+        notices: list[str] = []
+        if question.kind == "summary" and (
+            target := self.index.document_named(question) or compose.summary_target(ranked)
         ):
-            return False
-        if e.dense >= self.settings.strong_dense and e.predicate_coverage > 0:
-            return True
-        if e.predicate_coverage < self.settings.min_predicate_coverage:
-            return False
-        return max(e.coverage, 0.8 * e.context_coverage) >= self.settings.min_coverage
+            sentences = self.index.document_sentences(target)
+            ids = [sentence_id(e.meta.source_id, e.span) for e in sentences]
+            return compose.summarise(sentences, self.index.storage.sentence_vectors(ids), ids), notices
+        if question.kind == "versions" and (versions := self._versions(question, ranked)):
+            return versions
+        if question.kind in ("comparison", "versions"):
+            chosen = compose.side_by_side(question, ranked, share, most)
+        else:
+            chosen = compose.pick(question, ranked, share, most)
+        if figures := compose.figures_differ(chosen):
+            notices.append(figures)
+        top = ranked[0].score
+        update = compose.later_development(chosen, ranked, lambda e: e.score >= 0.5 * top)
+        if update is not None:
+            if update not in chosen:
+                chosen = [*chosen[: most - 1], update]
+            older = min((e for e in chosen if e.meta.date), key=lambda e: e.meta.date or "")
+            notices.append(
+                f"Update: {compose.label(update)} reports a later development than {compose.label(older)}; "
+                "both are quoted."
+            )
+        return chosen, notices
 
-    def _refusal_reason(self, question: Question, evidence: Sequence[Evidence]) -> str:
-        if not evidence:
-            return "no passage matched the question"
-        if question.entities and not any(e.entities_in_document for e in evidence):
-            names = ", ".join(t.surface for t in question.entities)
-            return f"no retrieved source mentions all of: {names}"
-        return "the closest passages do not address the question's key terms"
+    def _versions(self, question: Question, ranked: list[Evidence]) -> tuple[list[Evidence], list[str]] | None:
+        """What two versions of the best-matching document say differently, or None when it has no versions."""
+        group = self.index.sources.group(ranked[0].meta.source_id)
+        if len(group) < 2:
+            return None
+        first, second = group[0], group[-1]
+        only_first, only_second = compose.differences(
+            self.index.document_sentences(first), self.index.document_sentences(second), ranked,
+            self.settings.max_sentences,
+        )  # fmt: skip
+        a, b = self.index.documents[first], self.index.documents[second]
+        if not only_first and not only_second:
+            return compose.pick(question, ranked, self.settings.keep_share, self.settings.max_sentences), [
+                f"The versions {a.path} and {b.path} carry the same sentences."
+            ]
+        notice = (
+            f"The versions differ: {len(only_first)} quoted sentence(s) appear only in {a.path} "
+            f"({a.date or 'undated'}), {len(only_second)} only in {b.path} ({b.date or 'undated'})."
+        )
+        return only_first + only_second, [notice]
+
+    def _refusal_reason(self, question: Question, ranked: Sequence[Evidence], confidence: float) -> str:
+        names = [t.surface for t in question.entities if not t.temporal and not self.index.lexical.known(t.stem)]
+        if names:
+            return f"the corpus never mentions {', '.join(names)}"
+        if question.entities and max(e.signals.get("entity_passage", 0.0) for e in ranked) < 1.0:
+            wanted = ", ".join(t.surface for t in question.entities)
+            return f"no retrieved passage mentions all of: {wanted}"
+        return f"the closest passages do not answer it (confidence {confidence:.2f})"
 
 
-def _in_voice(voice: str | None, e: Evidence) -> bool:
-    official = e.meta.kind in VOICE_KINDS["official"]
-    return (voice == "official" and official) or (voice == "others" and not official)
+def merge_parts(parts: Sequence[tuple[str, Draft]], most: int) -> Draft:
+    """One draft from the drafts of a multi-part question's parts.
 
-
-def later_development(
-    chosen: Sequence[Evidence],
-    ranked: Sequence[Evidence],
-    relevant: Callable[[Evidence], bool],
-) -> Evidence | None:
-    """A relevant sentence from a clearly newer document that reports a change, if the answer quotes older ones."""
-    dated = [e.meta.date_ordinal for e in chosen if e.meta.date_ordinal]
-    if not dated:
-        return None
-    oldest = min(dated)
-    for e in ranked:
-        newer = e.meta.date_ordinal
-        if newer and _days(oldest, newer) >= UPDATE_MIN_DAYS and UPDATE.search(e.text) and relevant(e):
-            return e
-    return None
-
-
-def _days(a: int, b: int) -> int:
-    """Approximate days from ordinal date ``a`` (YYYYMMDD) to ``b``."""
-    return (b // 10000 - a // 10000) * 365 + (b // 100 % 100 - a // 100 % 100) * 30 + (b % 100 - a % 100)
-
-
-def _near_duplicate(a: str, b: str) -> bool:
-    """Same sentence in two copies of a statement (spelling variants included)."""
-    sa, sb = stem_set(a), stem_set(b)
-    if not sa or not sb:
-        return a.strip() == b.strip()
-    return len(sa & sb) / len(sa | sb) >= 0.8
-
-
-def reading_order(quotes: Sequence[Evidence]) -> list[Evidence]:
-    """Group quotes by document (best document first), in document order within each."""
-    best_by_doc: dict[str, float] = {}
-    for q in quotes:
-        best_by_doc[q.meta.source_id] = max(best_by_doc.get(q.meta.source_id, 0.0), q.score)
-    return sorted(quotes, key=lambda q: (-best_by_doc[q.meta.source_id], q.meta.source_id, q.span.start))
+    Every answered part is quoted; each unanswered part gets a notice naming it.
+    """
+    answered = [(text, d) for text, d in parts if not d.refused]
+    if not answered:
+        first = parts[0][1]
+        return Draft(claims=[], refused=True, reason=first.reason, closest=first.closest,
+                     confidence=max((d.confidence or 0.0) for _, d in parts))  # fmt: skip
+    share = max(1, most // len(answered))
+    claims: list[Claim] = []
+    for _, draft in answered:
+        fresh = [c for c in draft.claims if not any(compose.near_duplicate(c.text, o.text) for o in claims)]
+        claims += fresh[:share]
+    notices = [n for _, d in answered for n in d.notices]
+    notices += [f"The corpus does not answer this part of the question: “{text}”." for text, d in parts if d.refused]
+    return Draft(claims=claims, refused=False, notices=list(dict.fromkeys(notices)),
+                 confidence=min((d.confidence or 0.0) for _, d in answered))  # fmt: skip

@@ -109,7 +109,7 @@ def _sentences(searcher: HybridSearcher, filters: Filters | None) -> list[Senten
             continue
         for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
             key = (chunk.meta.source_id, span.start)
-            if span.quotable and key not in seen and len(out) < MAX_SENTENCES:
+            if span.story and key not in seen and len(out) < MAX_SENTENCES:
                 seen.add(key)
                 out.append(Sentence(chunk.meta, span, text))
     return out

@@ -17,9 +17,10 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from assistant.answer import REFUSAL, Answerer, Draft, Question
-from assistant.cite import annotate, compose
+from assistant.answer import REFUSAL, Answerer, Draft, merge_parts
+from assistant.cite import annotate, compose, make_citation
 from assistant.lexical import key_terms, words
+from assistant.question import Question, analyse
 from assistant.retrieve import HybridSearcher
 from assistant.settings import AnswerSettings
 from assistant.types import Answer, Evidence, Filters, Passage, Retrieved, Turn
@@ -41,6 +42,7 @@ class AskState:
     passages: list[Passage] = dataclasses.field(default_factory=list)
     evidence: list[Evidence] = dataclasses.field(default_factory=list)
     draft: Draft | None = None
+    parts: list[Question] = dataclasses.field(default_factory=list)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     started: float = dataclasses.field(default_factory=time.perf_counter)
 
@@ -85,69 +87,110 @@ def _content_text(content: object) -> str:
     return "" if content is None else str(content)
 
 
-def condense(text: str, history: Sequence[Turn]) -> Question:
-    """Make a follow-up searchable: add the previous question's terms when this one leans on it."""
-    terms = key_terms(text)
-    entities = [t for t in terms if t.entity]
+def leans_on_history(text: str, history: Sequence[Turn]) -> bool:
+    """Whether a question only makes sense after the earlier turns ("Who can no longer send them?")."""
     lowered = {w.lower() for w in words(text)}
-    if history and (lowered & FOLLOW_UP_WORDS or len(terms) <= 1):
-        previous = history[-1].question
-        known = {t.stem for t in terms}
-        inherited = [dataclasses.replace(t, entity=False) for t in key_terms(previous) if t.stem not in known]
-        return Question(text=text, search_query=f"{previous} {text}", terms=terms + inherited, entities=entities)
-    return Question(text=text, search_query=text, terms=terms, entities=entities)
+    return bool(history) and bool(lowered & FOLLOW_UP_WORDS or len(key_terms(text)) <= 1)
 
 
-def build_chain(
-    searcher: HybridSearcher, answerers: dict[str, Answerer], default_mode: str, settings: AnswerSettings
-) -> Runnable[Any, Answer]:
-    """The runnable chain from a question (dict) to a cited :class:`Answer`.
+def keeps_subject(rewrite: str, previous: str, question: str) -> bool:
+    """Whether a model's standalone rewrite of a follow-up stays on what the conversation was about.
 
-    The request may name a ``mode`` among ``answerers``; ``on_token`` in the config's
-    ``configurable`` receives streamed text from answer modes that write.
+    It must keep a name (or, without names, a key term) of the earlier question, and bring
+    in no name that neither the earlier question nor the follow-up mentions.
+    """
+    before = key_terms(previous)
+    subject = {t.stem for t in before if t.entity} or {t.stem for t in before if not t.temporal}
+    said = {t.stem for t in before} | {t.stem for t in key_terms(question)}
+    terms = key_terms(rewrite)
+    stems = {t.stem for t in terms}
+    invented = {t.stem for t in terms if t.entity} - said
+    return bool(subject & stems) and not invented
+
+
+class AskPipeline:
+    """The steps from a question to a cited answer, callable one by one (training and tests use the seams).
+
+    ``prepare`` reads the request, ``retrieve`` finds passages and candidate sentences,
+    ``answer`` drafts, ``cite`` numbers the quotes and attaches provenance.
     """
 
-    def prepare(request: dict[str, Any]) -> AskState:
-        text, notices = clean_question(request.get("question"), settings.max_question_chars)
-        mode = request.get("mode") or default_mode
-        if mode not in answerers:
-            raise ValueError(f"Mode {mode!r} is not available; choose from {', '.join(sorted(answerers))}.")
+    def __init__(
+        self, searcher: HybridSearcher, answerers: dict[str, Answerer], default_mode: str, settings: AnswerSettings
+    ) -> None:
+        self.searcher = searcher
+        self.answerers = answerers
+        self.default_mode = default_mode
+        self.settings = settings
+
+    def read(self, text: str, previous: str | None = None) -> Question:
+        """A question analysed against the index's vocabulary."""
+        s = self.searcher
+        return analyse(text, s.lexical, previous, s.official_names, s.authors)
+
+    def prepare(self, request: dict[str, Any]) -> AskState:
+        """Validate the request and analyse the question (a follow-up takes the earlier question's terms)."""
+        text, notices = clean_question(request.get("question"), self.settings.max_question_chars)
+        mode = request.get("mode") or self.default_mode
+        if mode not in self.answerers:
+            raise ValueError(f"Mode {mode!r} is not available; choose from {', '.join(sorted(self.answerers))}.")
         history = parse_history(request.get("history"))
-        question = condense(text, history)
-        if question.search_query != text:
-            standalone = answerers[mode].condense(text, [t.question for t in history])
-            if standalone:
-                question.search_query = standalone
+        previous = history[-1].question if leans_on_history(text, history) else None
+        question = self.read(text, previous)
+        if previous is not None:
+            standalone = self.answerers[mode].condense(text, [t.question for t in history])
+            if standalone and keeps_subject(standalone, previous, text):
+                rewritten = self.read(standalone)
                 known = {t.stem for t in question.terms}
-                question.terms += [t for t in key_terms(standalone) if t.stem not in known]
+                question.search_query = rewritten.search_query
+                question.terms += [t for t in rewritten.terms if t.stem not in known]
         question.notices.extend(notices)
         filters = request.get("filters")
         if isinstance(filters, dict):
             filters = Filters.model_validate(filters)
-        return AskState(question=question, filters=filters, id=request.get("id"), mode=mode)
+        parts = [self.read(p, question.parts[0] if i else None) for i, p in enumerate(question.parts)]
+        return AskState(question=question, filters=filters, id=request.get("id"), mode=mode, parts=parts)
 
-    def retrieve(state: AskState) -> AskState:
-        vector = searcher.embed_query(state.question.search_query)
-        state.passages = searcher.search(state.question.search_query, filters=state.filters, vector=vector)
-        state.evidence = searcher.evidence(state.question.terms, vector, state.passages)
+    def find(self, question: Question, filters: Filters | None) -> tuple[list[Passage], list[Evidence]]:
+        """Passages for the question and every candidate sentence in them, with its signals."""
+        vector = self.searcher.embed_query(self.searcher.topic_of(question.search_query))
+        passages = self.searcher.search(question.search_query, filters=filters, vector=vector)
+        return passages, self.searcher.evidence(question, vector, passages)
+
+    def retrieve(self, state: AskState) -> AskState:
+        state.passages, state.evidence = self.find(state.question, state.filters)
         return state
 
-    def answer(state: AskState, config: RunnableConfig) -> AskState:
-        on_token = (config.get("configurable") or {}).get("on_token")
-        state.draft = answerers[state.mode].answer(state.question, state.passages, state.evidence, on_token=on_token)
+    def answer(self, state: AskState, on_token: Callable[[str], None] | None = None) -> AskState:
+        """Draft the answer; a multi-part question is answered part by part (extractive mode)."""
+        answerer = self.answerers[state.mode]
+        if state.parts and state.mode == "extractive":
+            drafts = []
+            for part in state.parts:
+                passages, evidence = self.find(part, state.filters)
+                drafts.append((part.text, answerer.answer(part, passages, evidence)))
+            state.draft = merge_parts(drafts, self.settings.max_sentences)
+        else:
+            state.draft = answerer.answer(state.question, state.passages, state.evidence, on_token=on_token)
         return state
 
-    def cite(state: AskState) -> Answer:
+    def cite(self, state: AskState) -> Answer:
+        """Number the quotes, attach provenance and notices: the final :class:`Answer`."""
         draft = state.draft
         assert draft is not None
+        sources = self.searcher.sources
         text, citations, sentences = (REFUSAL, [], []) if draft.refused else compose(draft)
-        independent, source_notes = annotate(citations, searcher.sources)
+        independent, source_notes = annotate(citations, sources)
         notices = list(state.question.notices) + draft.notices + source_notes
+        if state.question.corrections:
+            read_as = ", ".join(f"“{w}” as “{c}”" for w, c in state.question.corrections.items())
+            notices.append(f"Read {read_as}: the corpus does not use the words as written.")
+        closest = [make_citation(n, e) for n, e in enumerate(draft.closest, start=1)] if draft.refused else []
+        annotate(closest, sources)
         if draft.refused and draft.reason:
             notices.append(f"Why: {draft.reason}.")
-        if draft.refused and state.passages:
-            titles = list(dict.fromkeys(p.chunk.meta.title for p in state.passages))[:3]
-            notices.append("Closest documents: " + "; ".join(titles) + ".")
+        if closest:
+            notices.append("The closest passages are listed under 'closest'; they do not answer the question.")
         state.timings["total"] = round((time.perf_counter() - state.started) * 1000, 2)
         return Answer(
             id=state.id,
@@ -155,7 +198,9 @@ def build_chain(
             answer=text,
             refused=draft.refused,
             mode=draft.mode,
+            confidence=None if draft.confidence is None else round(draft.confidence, 4),
             citations=citations,
+            closest=closest,
             independent_sources=independent,
             sentences=sentences,
             retrieved=[
@@ -165,11 +210,21 @@ def build_chain(
             timings_ms=state.timings,
         )
 
+
+def build_chain(pipeline: AskPipeline) -> Runnable[Any, Answer]:
+    """The pipeline as a LangChain runnable from a request dict to a cited :class:`Answer`.
+
+    ``on_token`` in the config's ``configurable`` receives streamed text from answer modes that write.
+    """
+
+    def answer(state: AskState, config: RunnableConfig) -> AskState:
+        return pipeline.answer(state, (config.get("configurable") or {}).get("on_token"))
+
     return (
-        _timed("condense", prepare)
-        | _timed("retrieve", retrieve)
+        _timed("condense", pipeline.prepare)
+        | _timed("retrieve", pipeline.retrieve)
         | _timed("answer", answer)
-        | RunnableLambda(cite, name="cite")
+        | RunnableLambda(pipeline.cite, name="cite")
     )
 
 

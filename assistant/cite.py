@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer import Draft
 from assistant.corpus import decode
+from assistant.extract import extract
 from assistant.sources import SourceCatalog
 from assistant.types import Answer, AnswerSentence, Citation, DocumentMeta, Evidence, Span
 
@@ -133,13 +135,23 @@ def strip_unknown_markers(text: str, known: Iterable[int]) -> str:
     return MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
 
 
+@lru_cache(maxsize=256)
+def _document_text(path: str, mtime_ns: int, size: int) -> str:
+    """The text a document's offsets refer to: for HTML and PDF, the extracted text, not the file's bytes.
+
+    Keyed by modification time and size, so an edited file is read again.
+    """
+    return extract(Path(path).suffix, Path(path).read_bytes(), decode).text
+
+
 def check_citation(citation: Citation, corpus_dir: Path) -> str | None:
     """None when the quote is the file's text at its offsets; otherwise what is wrong."""
     path = (corpus_dir / citation.path).resolve()
     if not path.is_relative_to(corpus_dir.resolve()):
         return f"[{citation.n}] points outside the corpus: {citation.path}"
     try:
-        text = decode(path.read_bytes())
+        stat = path.stat()
+        text = _document_text(str(path), stat.st_mtime_ns, stat.st_size)
     except (OSError, ValueError) as exc:
         return f"[{citation.n}] cannot read {citation.path}: {exc}"
     if text[citation.start : citation.end] != citation.quote:
@@ -181,6 +193,9 @@ def export_markdown(answer: Answer, exported_at: dt.datetime | None = None) -> s
     if answer.citations:
         lines += [f"Independent sources: {answer.independent_sources} (copies count once; repeats do not count).", ""]
     lines += [f"- Note: {n}" for n in answer.notices]
+    if answer.closest:
+        lines += ["", "## Closest passages (they do not answer the question)", ""]
+        lines += [f"- “{c.quote}” ({label(c)}; `{c.path}`, characters {c.start}–{c.end})" for c in answer.closest]
     if answer.citations:
         lines += ["", "## Sources", ""]
     for c in answer.citations:

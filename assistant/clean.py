@@ -11,11 +11,11 @@ context but are not quotable.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from assistant.types import Span, SpanKind
 
-CLEANING_VERSION = "1"
+CLEANING_VERSION = "4"
 """Bumped whenever the rules below change, so existing indexes are rebuilt."""
 
 _I = re.IGNORECASE
@@ -60,26 +60,54 @@ CAPTION = re.compile(
     _I,
 )
 
+# Inside a caption: the sentence that credits the picture, never quoted.
+CREDIT = re.compile(
+    r"^(?:(?:photo|image|picture|video|illustration|graphic|photograph)s?\s*(?:by|courtesy|credit|:)\b.*"
+    r"|.*\bvia getty images\.?|(?:[\w.’'&/-]+\s+){0,8}(?:photo|image|picture|photograph)s?\.?"
+    r"|(?:credit|source|courtesy)\s*:.*)$",
+    _I,
+)
+CREDIT_MAX_WORDS = 15
+
+# An author's box: a paragraph that opens with the author's name and says what they are or did.
+BIO_VERBS = r"(?:is|was|has|had|served|worked|writes|wrote|covers|covered|joined|reports|reported)"
+NAME_LINE = re.compile(r"^(?:[A-Z][\w.’'-]+\s){1,3}[A-Z][\w’'-]+$")
+
+# A line that says where the page was copied from: provenance, not content.
+PROVENANCE = re.compile(r"^\s*(source|via|copied from|retrieved from|originally published (at|in|on))\s*:", _I)
+
 # "date 2022-03-12 " scraped in front of a paragraph, or alt text glued to it ("Interpol statesFair Trials").
 META_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", _I)
 GLUED_LABEL = re.compile(r"^([A-Za-z]+(?: [A-Za-z]+){1,3}?[a-z]{3})(?=[A-Z][a-z])")
 
 TERMINAL = '.!?:;"”’)…'
 HEADING_MAX_WORDS = 20
+HEADING_MIN_WORDS = 3  # "I." or "Members," alone is a marker, not a sentence
 WRAP_MIN_CHARS = 40  # shorter lines are labels or headings, never hard-wrapped prose
+WRAP_ANY_CASE_CHARS = 60  # a line this long that stops mid-sentence was wrapped, whatever the next line's case
+ENUMERATION = re.compile(r"^(?:\(?\d+(?:\.\d+)*[.)]|[IVXLC]+\.|\(?[a-z]\)|[A-Z]\.)$")
+"""A paragraph or list number ("1.", "9.2.", "III.", "(a)") split off as if it were a sentence."""
+LIST_START = re.compile(r"^\s*(?:[•·▪*#>|-]|\d+[.)]\s)")
 TAIL_MARKER_MAX_WORDS = 8
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st jr sr vs etc e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept oct nov dec
-    inc ltd co corp gen gov sen rep col lt sgt capt cmdr adm fig approx dept est int'l int’l""".split()
+    inc ltd co corp gen gov sen rep col lt sgt capt cmdr adm fig approx dept est int'l int’l ref""".split()
 )
+NUMBERING = frozenset("no nos art para vol pp".split())
+"""Abbreviations that precede a number ("No. 5", "Art. 3"); before anything else they end a sentence."""
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"([\w.'’]+)[.!?…]*[\"”’)\]]*$")
 
 
-def segment(text: str) -> list[Span]:
-    """Return the kept spans of ``text`` in order: sentences of paragraphs, and headings."""
+def segment(text: str, authors: Sequence[str] = ()) -> list[Span]:
+    """Return the kept spans of ``text`` in order: sentences of paragraphs, and headings.
+
+    ``authors`` are the document's known authors; a paragraph that opens with an author's
+    name (or with a name just given as a heading) and says what they are is their bio.
+    """
     spans: list[Span] = []
+    names = [a.strip() for a in authors if a and a.strip()]
     for start, end in _paragraphs(text):
         line = text[start:end]
         first_line = line.split("\n", 1)[0]
@@ -87,18 +115,34 @@ def segment(text: str) -> list[Span]:
             break
         if _is_furniture(line):
             continue
+        if PROVENANCE.match(line):
+            spans.append(Span(start=start, end=end, kind="label"))
+            continue
         start = _skip_prefix(text, start, end, spans)
         if start >= end:
             continue
         line = text[start:end]
         if _is_heading(line):
             spans.append(Span(start=start, end=end, kind="heading"))
+            if NAME_LINE.match(line.strip()):
+                names.append(line.strip())
             continue
-        kind: SpanKind = "caption" if CAPTION.search(line) else "body"
+        kind: SpanKind = "caption" if CAPTION.search(line) else "bio" if _opens_bio(line, names) else "body"
         for s, e in split_sentences(text, start, end):
-            if not _is_furniture(text[s:e]):
-                spans.append(Span(start=s, end=e, kind=kind))
+            sentence = text[s:e]
+            if _is_furniture(sentence):
+                continue
+            credit = kind == "caption" and len(sentence.split()) <= CREDIT_MAX_WORDS and CREDIT.match(sentence)
+            marker = ENUMERATION.match(sentence)
+            spans.append(Span(start=s, end=e, kind="label" if marker else "credit" if credit else kind))
     return spans
+
+
+def _opens_bio(paragraph: str, names: Sequence[str]) -> bool:
+    return any(
+        paragraph.startswith(name) and re.match(rf"\s*,?\s*(?:a |an |the )?{BIO_VERBS}\b", paragraph[len(name) :])
+        for name in names
+    )
 
 
 def _skip_prefix(text: str, start: int, end: int, spans: list[Span]) -> int:
@@ -126,7 +170,10 @@ def _is_furniture(line: str) -> bool:
 
 def _is_heading(line: str) -> bool:
     stripped = line.rstrip()
-    return len(stripped.split()) <= HEADING_MAX_WORDS and not stripped.endswith(tuple(TERMINAL))
+    n_words = len(stripped.split())
+    if n_words < HEADING_MIN_WORDS and not stripped.endswith(("?", "!")):
+        return True
+    return n_words <= HEADING_MAX_WORDS and not stripped.endswith(tuple(TERMINAL))
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -139,13 +186,7 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
     i = 0
     while i < len(lines):
         start, end = lines[i]
-        while (
-            i + 1 < len(lines)
-            and len(text[start:end].strip()) >= WRAP_MIN_CHARS
-            and not text[start:end].rstrip().endswith(tuple(TERMINAL))
-            and text[lines[i + 1][0] : lines[i + 1][1]].lstrip()[:1].islower()
-            and lines[i + 1][0] == end + 1
-        ):
+        while i + 1 < len(lines) and lines[i + 1][0] == end + 1 and _wraps(text[start:end], text[slice(*lines[i + 1])]):
             i += 1
             end = lines[i][1]
         i += 1
@@ -153,6 +194,16 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
         if not chunk.strip():
             continue
         yield start + _leading_ws(chunk), start + len(chunk.rstrip())
+
+
+def _wraps(line: str, following: str) -> bool:
+    """Whether ``following`` continues ``line``, hard-wrapped mid-sentence at a fixed width."""
+    current = line.strip()
+    if len(current) < WRAP_MIN_CHARS or current.endswith(tuple(TERMINAL)) or not following.strip():
+        return False
+    if following.lstrip()[:1].islower():
+        return True
+    return len(current) >= WRAP_ANY_CASE_CHARS and not LIST_START.match(following)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -165,6 +216,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         word = _LAST_WORD.search(text, cursor, cut)
         token = word.group(1).lower().rstrip(".") if word else ""
         if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+            continue
+        if token in NUMBERING and text[cut : cut + 1].isdigit():
             continue
         _append(text, out, cursor, cut)
         cursor = cut

@@ -246,6 +246,8 @@ def eval_(
     files: Annotated[list[Path], typer.Argument(help="Eval files (YAML).")],
     mode: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
     k: Annotated[int | None, typer.Option(help="Retrieval cut-off (default: the file's defaults.k).")] = None,
+    split: Annotated[str, typer.Option(help="all, dev, heldout, or both (dev and heldout side by side).")] = "all",
+    anchor: Annotated[bool, typer.Option(help="Also run the naive anchor (top-3 sentences by cosine).")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics, cases and fingerprint.")] = None,
     junit: Annotated[Path | None, typer.Option(help="Write JUnit XML: one testcase per question.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write a Markdown report.")] = None,
@@ -255,54 +257,59 @@ def eval_(
     judge_model: Annotated[str | None, typer.Option(help="Model name for the judge.")] = None,
     gate_judge: Annotated[bool, typer.Option(help="Let judge thresholds fail the run.")] = False,
 ) -> None:
-    """Run scripted Q&A cases; exit 0 when every threshold holds, 1 when one fails, 2 for bad input."""
+    """Run scripted Q&A cases; exit 0 when every threshold holds (every case, for a file with none), 1 when one
+    fails, 2 for bad input."""
     from tqdm import tqdm
 
     from assistant import __version__
-    from assistant.evaluate import EvalFileError, aggregate, compare, fingerprint, gate, load_eval_file, run_cases
+    from assistant.evalrun import EvalRunner
+    from assistant.evalset import EvalFileError, load_eval_file, select
+    from assistant.evaluate import compare, fingerprint
+    from assistant.ranker import load_model
     from assistant.reports import summary_table, write_json, write_junit, write_markdown
+    from assistant.settings import get_settings
+    from assistant.wiring import build_assistant
 
+    if split not in ("all", "dev", "heldout", "both"):
+        raise _fail(f"unknown --split {split!r}; use all, dev, heldout or both")
     try:
         parsed = [(f, load_eval_file(f)) for f in files]
         previous = _load_baseline(baseline) if baseline else None
-        assistant = _assistant(progress=False, mode=mode)
-        judge_fn = _make_judge(assistant, judge_model) if judge else None
+        runner = EvalRunner(get_settings(mode=mode) if mode else get_settings(),
+                            lambda s, e: build_assistant(s, embedder=e))  # fmt: skip
+        assistants = [runner.assistant_for(f, e, progress=True) for f, e in parsed]
+        judge_fn = _make_judge(assistants[0], judge_model) if judge else None
+        anchor_threshold = load_model().anchor_threshold if anchor else None
     except (EvalFileError, *USER_ERRORS) as exc:
         raise _fail(str(exc)) from exc
-    bar = tqdm(total=sum(len(e.cases) for _, e in parsed), desc="Evaluating", unit="q", file=sys.stderr)
+    chosen = "all" if split == "both" else split
+    total = sum(len(select(e.cases, chosen)) for _, e in parsed) * (2 if split == "both" else 1)
+    bar = tqdm(total=total, desc="Evaluating", unit="q", file=sys.stderr)
     runs: list[dict[str, Any]] = []
     try:
         for path, eval_file in parsed:
-            cutoff = k or eval_file.defaults.k
-            results = run_cases(
-                eval_file.cases,
-                lambda c: assistant.ask(c.question, history=c.history, filters=c.filters, id=c.id, mode=mode),
-                assistant.settings.corpus_dir,
-                cutoff,
-                progress=bar.update,
-                judge=judge_fn.score if judge_fn else None,
-            )
-            metrics = aggregate(results)
-            run: dict[str, Any] = {"file": str(path), "k": cutoff, "metrics": metrics, "results": results}
-            run["gate_failures"] = gate(metrics, eval_file.thresholds, gate_judge)
-            if previous is not None:
-                old = previous.get(path.name)
-                run["changes"], run["regressions"] = compare(metrics, old, tolerance) if old else ([], [])
-            runs.append(run)
+            for run in runner.run(path, eval_file, split=split, k=k, mode=mode, anchor_threshold=anchor_threshold,
+                                  judge=judge_fn.score if judge_fn else None, gate_judge=gate_judge,
+                                  progress=bar.update):  # fmt: skip
+                if previous is not None and run["system"] == "assistant":
+                    old = previous.get(run["label"])
+                    run["changes"], run["regressions"] = compare(run["metrics"], old, tolerance) if old else ([], [])
+                runs.append(run)
     except USER_ERRORS as exc:
         raise _fail(str(exc)) from exc
     finally:
         bar.close()
-    manifest = assistant.indexer.load_manifest()
+    main_assistant = assistants[0]
+    manifest = main_assistant.indexer.load_manifest()
     corpus = {sid: e.fingerprint for sid, e in manifest.files.items()} if manifest else {}
-    used_mode = mode or assistant.settings.mode or "extractive"
-    llm_model = assistant.settings.llm.model if used_mode == "llm" else None
-    prints = fingerprint(corpus, assistant.settings.embedding.model, used_mode, llm_model,
-                         assistant.settings.prompts_dir, __version__)  # fmt: skip
+    used_mode = mode or main_assistant.settings.mode or "extractive"
+    llm_model = main_assistant.settings.llm.model if used_mode == "llm" else None
+    prints = fingerprint(corpus, main_assistant.settings.embedding.model, used_mode, llm_model,
+                         main_assistant.settings.prompts_dir, __version__)  # fmt: skip
     typer.echo(summary_table(runs))
     for run in runs:
         for change in run.get("changes", []):
-            typer.echo(f"  {Path(run['file']).name} vs baseline: {change}")
+            typer.echo(f"  {run['label']} vs baseline: {change}")
     if judge_fn:
         prints["judge_model"] = judge_fn.model_name
         typer.echo(f"judge: {judge_fn.calls} calls, {judge_fn.cache_hits} answered from the cache")
@@ -330,7 +337,7 @@ def _load_baseline(path: Path) -> dict[str, dict[str, Any]]:
     """Metrics per eval file name from a previous --json output."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {Path(run["file"]).name: run["metrics"] for run in data["files"]}
+        return {run.get("label") or Path(run["file"]).name: run["metrics"] for run in data["files"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"baseline {path} is not an eval --json output: {exc}") from exc
 
@@ -352,6 +359,11 @@ def render(answer: Answer) -> str:
         lines.append(f"Checked: {supported} of {len(answer.sentences)} sentences supported by their sources.")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
+    if answer.closest:
+        lines.append("Closest passages (they do not answer the question):")
+        for c in answer.closest:
+            lines.append(f"  [{c.n}] “{c.quote}”")
+            lines.append(f"      {label(c)}; {c.path}, characters {c.start}-{c.end}")
     if answer.citations:
         lines.append("Sources:")
         for c in answer.citations:

@@ -131,15 +131,16 @@ def build_document(source: SourceFile, fields: dict[str, Any] | None) -> Documen
     """Decode, describe and clean one file. Raises ``ValueError`` naming what is wrong."""
     extracted = extract(source.path.suffix, source.data, decode)
     text, body = extracted.text, extracted.text[extracted.body_start :]
-    spans = [s for s in segment(text) if s.start >= extracted.body_start]
-    if not any(span.quotable for span in spans):
-        raise ValueError("it has no text to index once page furniture is removed")
     inferred = {"title": infer_title(body), "date": infer_date(body)}
     given = {k: v for k, v in (fields or {}).items() if v is not None}
     try:
         meta = DocumentMeta(source_id=source.rel, path=source.rel, **{**inferred, **extracted.fields, **given})
     except ValidationError as exc:
         raise ValueError(f"its metadata entry is invalid: {exc.errors()[0]['msg']}") from exc
+    authors = [meta.author] if meta.author else []
+    spans = [s for s in segment(text, authors) if s.start >= extracted.body_start]
+    if not any(span.story for span in spans):
+        raise ValueError("it has no text to index once page furniture is removed")
     return Document(meta=meta, text=text, fingerprint=fingerprint(source, fields), spans=spans)
 
 

@@ -66,7 +66,7 @@ class Manifest(BaseModel):
 
 def chunk_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
     """Group a document's spans into chunks of whole sentences, about ``max_chars`` long."""
-    spans = [s for s in doc.spans if s.kind != "label"]
+    spans = [s for s in doc.spans if s.indexed]
     groups: list[list[Span]] = []
     current: list[Span] = []
     size = 0
@@ -248,7 +248,7 @@ class Indexer:
             chunk_texts = [c.text for _, chunks in group for c in chunks]
             vectors, encoded = self._encode(chunk_texts + [doc.text[s.start : s.end] for doc, s in quotable])
             return vectors[: len(chunk_texts)], vectors[len(chunk_texts) :], encoded
-        spans = [(doc, s) for doc, _ in group for s in doc.spans if s.kind != "label"]
+        spans = [(doc, s) for doc, _ in group for s in doc.spans if s.indexed]
         vectors, encoded = self._encode([doc.text[s.start : s.end] for doc, s in spans])
         row = {(doc.meta.source_id, s.start): i for i, (doc, s) in enumerate(spans)}
         means = np.stack(

@@ -1,10 +1,17 @@
-"""Lexical side of retrieval: tokens, stems, key terms, IDF and a BM25 index (bm25s)."""
+"""Lexical side of retrieval: tokens, stems, key terms, IDF, a BM25 index (bm25s) and spelling repair.
+
+Stems fold accents ("Jürgen" and "jurgen" are one word). The index also knows how each
+stem is written in the corpus (mostly capitalised: a name) and repairs a question word the
+corpus never uses to the nearest word it does (one or two edits, with rapidfuzz).
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -13,6 +20,8 @@ from functools import lru_cache
 import bm25s
 import numpy as np
 import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from assistant.types import Chunk, Filters
 
@@ -36,6 +45,9 @@ MONTHS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 
+NAME_SHARE = 0.8
+"""Share of capitalised uses at which a corpus word counts as a name."""
+
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -44,8 +56,15 @@ _stemmer = Stemmer.Stemmer("english")
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Lower-cased Snowball stem of one word."""
-    return str(_stemmer.stemWord(word.lower()))
+    """Lower-cased, accent-folded Snowball stem of one word."""
+    return str(_stemmer.stemWord(fold(word.lower())))
+
+
+def fold(text: str) -> str:
+    """``text`` without accents: "Jürgen" → "Jurgen"."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
@@ -66,6 +85,13 @@ def content_stems(text: str) -> list[str]:
 def stem_set(text: str) -> frozenset[str]:
     """The distinct content stems of a sentence; cached, as the same sentences are scored question after question."""
     return frozenset(content_stems(text))
+
+
+@lru_cache(maxsize=50_000)
+def stem_bigrams(text: str) -> frozenset[tuple[str, str]]:
+    """Pairs of consecutive content stems: a phrase of the question found as a phrase in a sentence."""
+    stems = content_stems(text)
+    return frozenset(itertools.pairwise(stems))
 
 
 @dataclass(frozen=True)
@@ -115,10 +141,27 @@ class LexicalIndex:
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.chunks = list(chunks)
-        tokenized = [content_stems(c.text) for c in self.chunks]
+        tokenized: list[list[str]] = []
+        self._capitalised: Counter[str] = Counter()
+        self._uses: Counter[str] = Counter()
+        for c in self.chunks:
+            kept = [w for w in words(c.text) if w.lower() not in STOPWORDS]
+            stems = [stem(w) for w in kept]
+            tokenized.append(stems)
+            self._uses.update(stems)
+            self._capitalised.update(s for s, w in zip(stems, kept, strict=True) if w[:1].isupper())
         self._df: Counter[str] = Counter()
         for toks in tokenized:
             self._df.update(set(toks))
+        # Surface forms, accent-folded: misspellings are nearer the word as written than its stem.
+        self._forms: dict[str, str] = {}
+        for c in self.chunks:
+            for w in words(c.text):
+                if w.isalpha() and len(w) >= 4:
+                    self._forms.setdefault(fold(w.lower()), stem(w))
+        self._by_initial: dict[str, list[str]] = {}
+        for form in sorted(self._forms):
+            self._by_initial.setdefault(form[:1], []).append(form)
         self._variants: dict[str, frozenset[str]] = {}
         self._by_prefix: dict[str, set[str]] = {}
         for s in self._df:
@@ -132,6 +175,33 @@ class LexicalIndex:
         n = max(len(self.chunks), 1)
         df = self._df.get(stem_, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def known(self, stem_: str) -> bool:
+        """Whether the corpus uses this stem."""
+        return stem_ in self._df
+
+    def is_name(self, stem_: str) -> bool:
+        """Whether the corpus writes this stem capitalised nearly always (a name, not a common word)."""
+        uses = self._uses.get(stem_, 0)
+        return uses > 0 and self._capitalised.get(stem_, 0) >= NAME_SHARE * uses
+
+    def correct(self, word: str) -> str | None:
+        """The stem of the corpus word nearest a word the corpus never uses, if one is near enough.
+
+        Near: the same first letter and one edit (two from eight letters); ties go to the
+        more frequent stem. Known words, numbers and words under four letters are left alone.
+        """
+        form = fold(word.lower())
+        if stem(word) in self._df or len(form) < 4 or not form.isalpha():
+            return None
+        limit = 2 if len(form) >= 8 else 1
+        found = process.extract(
+            form, self._by_initial.get(form[:1], []), scorer=Levenshtein.distance, score_cutoff=limit, limit=20
+        )
+        if not found:
+            return None
+        best = min(found, key=lambda hit: (hit[1], -self._df.get(self._forms[hit[0]], 0), hit[0]))
+        return self._forms[best[0]]
 
     def variants(self, stem_: str) -> frozenset[str]:
         """``stem_`` and the indexed stems that match it (forms such as suspend/suspension)."""
@@ -177,3 +247,16 @@ class LexicalIndex:
             return sum(w for w, forms in weighted if not forms.isdisjoint(stems)) / total
 
         return coverage
+
+    def rarest_missing(self, terms: Sequence[Term]) -> Callable[[Collection[str]], float]:
+        """The IDF (as a share of the highest possible) of the rarest of ``terms`` missing from a set of stems.
+
+        A question's rare word that a passage never uses ("salary", "budget") is what the passage does not say.
+        """
+        top = self.idf("\u2205 never indexed") or 1.0
+        weighted = [(self.idf(t.stem) / top, self.variants(t.stem)) for t in terms]
+
+        def missing(stems: Collection[str]) -> float:
+            return max((w for w, forms in weighted if forms.isdisjoint(stems)), default=0.0)
+
+        return missing

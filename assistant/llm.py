@@ -19,10 +19,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
 
-from assistant.answer import REFUSAL, Claim, Draft, ExtractiveAnswerer, Question
+from assistant.answer import REFUSAL, Claim, Draft, ExtractiveAnswerer
 from assistant.cite import MARKER
 from assistant.clean import split_sentences
 from assistant.lexical import content_stems, stem, words
+from assistant.question import Question
 from assistant.settings import LLMSettings
 from assistant.types import Evidence, Passage, Span
 
@@ -241,20 +242,7 @@ def support(sentence: str, quote: str) -> float:
 
 
 def _evidence(passage: Passage, span: Span, quote: str, score: float) -> Evidence:
-    return Evidence(
-        meta=passage.chunk.meta,
-        span=span,
-        text=quote,
-        chunk_id=passage.chunk.id,
-        score=score,
-        dense=0.0,
-        coverage=score,
-        context_coverage=score,
-        predicate_coverage=score,
-        sentence_predicate_coverage=score,
-        entities_in_passage=True,
-        entities_in_document=True,
-    )
+    return Evidence(meta=passage.chunk.meta, span=span, text=quote, chunk_id=passage.chunk.id, score=score)
 
 
 __all__ = ["REFUSAL", "LLMAnswerer", "make_chat_model", "support"]

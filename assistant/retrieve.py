@@ -8,7 +8,8 @@ by its own embedding and by its share of the question's key terms.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,16 +19,15 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embed import Embedder, QueryBatcher, Vectors
-from assistant.lexical import LexicalIndex, Term, content_stems, key_terms, stem_set
+from assistant.lexical import LexicalIndex, content_stems, stem, stem_bigrams, stem_set
+from assistant.question import Question, dates_in
 from assistant.settings import RetrievalSettings
 from assistant.sources import SourceCatalog
 from assistant.store import SourceStorage, sentence_id
-from assistant.types import Chunk, DocumentMeta, Evidence, Filters, Passage
+from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters, Passage, Span
 
 LEXICAL_SEATS = 2
 """Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
-CAPTION_WEIGHT = 0.85
-"""Captions describe pictures; prefer running text when both answer."""
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
@@ -77,6 +77,17 @@ class HybridSearcher:
             self.documents.setdefault(c.meta.source_id, c.meta)
         self.sources = SourceCatalog(chunks, self.documents)
         """Copies, repeats and speakers of the indexed documents."""
+        self._chunks_of: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            self._chunks_of.setdefault(c.meta.source_id, []).append(c)
+        self.official_names = sorted(
+            {m.outlet for m in self.documents.values() if m.outlet and m.kind in VOICE_KINDS["official"]}
+        )
+        """Outlets of the official sources: a question naming one asks for the official voice."""
+        self.authors = sorted({m.author for m in self.documents.values() if m.author})
+        """Authors of the documents: a question naming one may be answered from the author's bio."""
+        outlets = {m.outlet for m in self.documents.values() if m.outlet}
+        self._source_names = [set(content_stems(name)) for name in sorted(outlets | set(self.authors))]
         self._chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
         self._chunk_of_sentence: dict[str, str] = {}
         for c in chunks:
@@ -98,6 +109,33 @@ class HybridSearcher:
     def chunks(self) -> list[Chunk]:
         """Every indexed chunk."""
         return self.lexical.chunks
+
+    def document_named(self, question: Question) -> str | None:
+        """The document a question names by its title, outlet, author or date, if one clearly stands out."""
+        weigh = self.lexical.weigh([t for t in question.terms if not t.temporal])
+        days = {f"{y}-{m:02d}-{d:02d}" for y, m, d in dates_in(question.text)}
+        scored = sorted(
+            ((weigh(self._about[s]) + 0.5 * ((meta.date or "") in days), s) for s, meta in self.documents.items()),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
+            return None
+        return scored[0][1]
+
+    def topic_of(self, query: str) -> str:
+        """The query without the full names of outlets and authors it mentions ("What did <outlet> say about X?").
+
+        Those names say where to look, not what about; left in, they pull the query's vector
+        towards everything the source wrote. Only a whole name counts (a corpus about an
+        organisation that publishes statements keeps the organisation's name in the query).
+        Returns the query unchanged when little would be left.
+        """
+        stems = set(content_stems(query))
+        named = set().union(*(name for name in self._source_names if name and name <= stems))
+        if not named:
+            return query
+        topic = "".join(w for w in re.split(r"(\W+)", query) if not (w.isalnum() and stem(w) in named))
+        return topic if len(content_stems(topic)) >= 2 else query
 
     def embed_query(self, query: str) -> Vectors:
         """The query's unit vector."""
@@ -142,61 +180,127 @@ class HybridSearcher:
                 best[owner] = sim
         return sorted(((c, s) for c, s in best.items() if c in self._by_id), key=lambda kv: (-kv[1], kv[0]))
 
-    def evidence(self, terms: Sequence[Term], vector: Vectors, passages: Sequence[Passage]) -> list[Evidence]:
-        """Every quotable sentence of the passages, scored against the question, best first."""
+    def document_sentences(self, source_id: str) -> list[Evidence]:
+        """A document's story sentences (no headings, credits or bio), unscored, in reading order."""
+        seen: set[int] = set()
+        out: list[Evidence] = []
+        for chunk in self._chunks_of.get(source_id, []):
+            for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
+                if span.story and span.start not in seen:
+                    seen.add(span.start)
+                    out.append(Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id))
+        return sorted(out, key=lambda e: e.span.start)
+
+    def sentence(self, sid: str) -> Evidence | None:
+        """The stored sentence with id ``sid`` (unscored), or None when it is not indexed."""
+        chunk = self._by_id.get(self._chunk_of_sentence.get(sid, ""))
+        if chunk is None:
+            return None
+        start = int(sid.rsplit("::", 1)[1])
+        for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
+            if span.start == start:
+                return Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id)
+        return None
+
+    def evidence(self, question: Question, vector: Vectors, passages: Sequence[Passage]) -> list[Evidence]:
+        """Every quotable sentence of the passages with the signals it is scored on, in retrieval order.
+
+        An author's bio is a candidate only when the question is about the author.
+        """
         seen: set[tuple[str, int]] = set()
         candidates: list[tuple[Passage, int, str]] = []
         for passage in passages:
-            texts = passage.chunk.span_texts()
-            for i, span in enumerate(passage.chunk.spans):
+            for i, (span, text) in enumerate(zip(passage.chunk.spans, passage.chunk.span_texts(), strict=True)):
                 key = (passage.chunk.meta.source_id, span.start)
-                if span.quotable and key not in seen:
+                if span.quotable and key not in seen and (span.story or question.about_author):
                     seen.add(key)
-                    candidates.append((passage, i, texts[i]))
-        ids = [sentence_id(p.chunk.meta.source_id, p.chunk.spans[i]) for p, i, _ in candidates]
-        vectors = self.storage.sentence_vectors(ids)
-        terms = [t for t in terms if not t.temporal]
-        entities = [t for t in terms if t.entity]
+                    candidates.append((passage, i, text))
+        # Neighbours in the chunk too: an answer often continues the sentence that matches the question.
+        wanted = {
+            sentence_id(p.chunk.meta.source_id, s)
+            for p, i, _ in candidates
+            for s in p.chunk.spans[max(0, i - 1) : i + 2]
+            if s.quotable
+        }
+        vectors = self.storage.sentence_vectors(sorted(wanted))
+        terms = [t for t in question.terms if not t.temporal]
+        entities = [t for t in question.entities if not t.temporal]
         predicates = [t for t in terms if not t.entity]
-        in_passage = {
-            p.chunk.id: all(
-                self.lexical.matched(t, self._chunk_stems[p.chunk.id] | self._about[p.chunk.meta.source_id])
-                for t in entities
-            )
-            for p, _, _ in candidates
-        }
-        in_document = {
-            source: all(self.lexical.matched(t, self._document_stems[source]) for t in entities)
-            for source in {p.chunk.meta.source_id for p, _, _ in candidates}
-        }
         all_terms, predicate_terms = self.lexical.weigh(terms), self.lexical.weigh(predicates)
+        rarest_missing = self.lexical.rarest_missing(predicates)
+        forms = [self.lexical.variants(t.stem) for t in entities]
+        focus = [self.lexical.variants(t.stem) for t in question.focus]
+
+        def share(of: list[frozenset[str]], stems: Collection[str]) -> float:
+            return sum(not f.isdisjoint(stems) for f in of) / len(of) if of else 1.0
+
+        def cosine(source: str, span: Span | None) -> float:
+            v = vectors.get(sentence_id(source, span)) if span is not None and span.quotable else None
+            return float(np.dot(v, vector)) if v is not None else 0.0
+
+        best_lexical = max((p.lexical or 0.0 for p in passages), default=0.0) or 1.0
+        years = question.years
+        phrases = stem_bigrams(question.text)
+        asked = (
+            [self.lexical.variants(t.stem) for t in question.terms if not t.temporal] if question.kind == "said" else []
+        )
         out: list[Evidence] = []
-        for (passage, i, text), sid in zip(candidates, ids, strict=True):
-            chunk, span = passage.chunk, passage.chunk.spans[i]
-            context = self._chunk_stems.get(chunk.id, set())
-            dense = float(np.dot(vectors[sid], vector)) if sid in vectors else 0.0
+        for passage, i, text in candidates:
+            chunk = passage.chunk
+            source, span = chunk.meta.source_id, chunk.spans[i]
+            before = chunk.spans[i - 1] if i > 0 else None
+            after = chunk.spans[i + 1] if i + 1 < len(chunk.spans) else None
+            about = self._about[source]
+            context = self._chunk_stems[chunk.id] | about
             stems = stem_set(text)
-            coverage = all_terms(stems)
-            score = 0.6 * dense + 0.4 * coverage + 0.05 / (1 + passage.rank)
-            if span.kind == "caption":
-                score *= CAPTION_WEIGHT
-            out.append(
-                Evidence(
-                    meta=chunk.meta,
-                    span=span,
-                    text=text,
-                    chunk_id=chunk.id,
-                    score=score,
-                    dense=dense,
-                    coverage=coverage,
-                    context_coverage=all_terms(context),
-                    predicate_coverage=predicate_terms(context | stems) if predicates else 1.0,
-                    sentence_predicate_coverage=predicate_terms(stems) if predicates else 1.0,
-                    entities_in_passage=in_passage[chunk.id],
-                    entities_in_document=in_document[chunk.meta.source_id],
-                )
-            )
-        return sorted(out, key=lambda e: -e.score)
+            dated = bool(years) and ((chunk.meta.date or "")[:4] in years or any(y in text for y in years))
+            own = vectors.get(sentence_id(source, span))
+            signals = {
+                "dense": float(np.dot(own, vector)) if own is not None else 0.0,
+                "before_dense": cosine(source, before),
+                "after_dense": cosine(source, after),
+                "passage_dense": passage.dense or 0.0,
+                "bm25": (passage.lexical or 0.0) / best_lexical,
+                "fused": 1.0 / (1 + passage.rank),
+                "coverage": all_terms(stems),
+                "phrases": len(phrases & stem_bigrams(text)) / len(phrases) if phrases else 0.0,
+                "context": all_terms(context),
+                "predicate": predicate_terms(stems) if predicates else all_terms(stems),
+                "predicate_context": predicate_terms(context) if predicates else all_terms(context),
+                "missing_rare": rarest_missing(context),
+                "entity_sentence": share(forms, stems),
+                "entity_passage": share(forms, context),
+                "entity_document": share(forms, self._document_stems[source]),
+                "entity_document_all": float(share(forms, self._document_stems[source]) == 1.0),
+                "entity_sentence_all": float(share(forms, stems) == 1.0),
+                "focus_sentence": share(focus, stems),
+                "focus_passage": share(focus, context),
+                "title": all_terms(about),
+                "position": 1.0 / (1 + chunk.index),
+                "lead": float(chunk.index == 0 and all(not s.story for s in chunk.spans[:i])),
+                "caption": float(span.kind == "caption"),
+                "bio": float(span.kind == "bio"),
+                "asks_back": float(text.rstrip(" ”\"’'").endswith("?")),
+                "years_match": float(dated),
+                "years_miss": float(bool(years) and not dated),
+                "voice": float(in_voice(question.voice, chunk.meta)),
+                "speaker": self._speaker_named(asked, source, span) if asked else 0.0,
+            }
+            out.append(Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id,
+                                dense=signals["dense"], signals=signals))  # fmt: skip
+        return out
+
+    def _speaker_named(self, asked: list[frozenset[str]], source: str, span: Span) -> float:
+        """Share of a "what did X say" question's terms that name who speaks in the sentence (or its source)."""
+        who = self.sources.attribution(source, span.start)
+        stems = stem_set(" ".join(filter(None, [who.speaker, who.outlet, who.author])))
+        return sum(not forms.isdisjoint(stems) for forms in asked) / len(asked)
+
+
+def in_voice(voice: str | None, meta: DocumentMeta) -> bool:
+    """Whether a document speaks in the voice a question asks to hear (official, or the others)."""
+    official = meta.kind in VOICE_KINDS["official"]
+    return (voice == "official" and official) or (voice == "others" and not official)
 
 
 class HybridRetriever(BaseRetriever):
@@ -236,4 +340,4 @@ def passage_to_document(passage: Passage) -> LCDocument:
     )
 
 
-__all__ = ["HybridRetriever", "HybridSearcher", "key_terms", "reciprocal_rank_fusion"]
+__all__ = ["HybridRetriever", "HybridSearcher", "in_voice", "reciprocal_rank_fusion"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
+from assistant.chain import AskPipeline
 from assistant.corpus import MAX_FILE_BYTES, decode
 from assistant.extract import SUPPORTED_SUFFIXES, extract
 from assistant.index import Indexer
@@ -70,6 +71,7 @@ class Assistant:
         settings: Settings,
         indexer: Indexer,
         searcher: HybridSearcher,
+        pipeline: AskPipeline,
         chain: Runnable[Any, Answer],
         modes: Sequence[str] = ("extractive",),
     ) -> None:
@@ -78,6 +80,8 @@ class Assistant:
         """The answer modes this assistant can use."""
         self.indexer = indexer
         self.searcher = searcher
+        self.pipeline = pipeline
+        """The steps of the chain, callable one by one."""
         self.chain = chain
 
     # -- index --------------------------------------------------------------------------

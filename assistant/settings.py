@@ -45,25 +45,13 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    """Extractive answer composition and the refusal decision."""
+    """Extractive answer composition; whether to answer at all is learned (:mod:`assistant.ranker`)."""
 
     max_sentences: int = Field(default=4, ge=1, description="Most quotes in one answer.")
-    min_relative_score: float = Field(default=0.6, description="A quote must score this share of the best one.")
-    why_relative_score: float = Field(
-        default=0.55, description="The same share for why-questions, whose reasons rarely repeat their words."
+    keep_share: float = Field(
+        default=0.5, gt=0, le=1, description="A further quote must score at least this share of the best one."
     )
     max_question_chars: int = Field(default=2000, ge=20, description="Longer questions are truncated, with notice.")
-    min_coverage: float = Field(default=0.4, description="Least share of key terms the evidence must contain.")
-    min_predicate_coverage: float = Field(
-        default=0.3, description="Least share of the question's non-name terms the evidence must contain."
-    )
-    strong_predicate_coverage: float = Field(
-        default=0.6, description="Share of non-name terms at which a sentence may borrow names from its document."
-    )
-    strong_dense: float = Field(
-        default=0.7, description="Cosine at which a sentence counts as a paraphrase of the question."
-    )
-    min_dense: float = Field(default=0.25, description="Least cosine similarity of the best quote.")
 
 
 class LLMSettings(BaseModel):

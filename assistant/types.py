@@ -11,11 +11,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SpanKind = Literal["body", "caption", "heading", "label"]
+SpanKind = Literal["body", "caption", "heading", "label", "credit", "bio"]
 """body: running text; caption: a photo caption; heading: titles, bylines and other
-short lines; label: image alt text or metadata glued to a paragraph."""
+short lines; label: image alt text or metadata glued to a paragraph; credit: a photo
+credit ("Photo by ... via Getty Images."); bio: the author's biography box."""
 
-QUOTABLE_KINDS: frozenset[str] = frozenset({"body", "caption"})
+QUOTABLE_KINDS: frozenset[str] = frozenset({"body", "caption", "bio"})
+INDEXED_KINDS: frozenset[str] = frozenset({"body", "caption", "heading", "bio"})
+"""Labels and credits are marked but never indexed: they describe the page, not the story."""
 
 DocumentKind = Literal["news", "official_statement", "op_ed", "ngo_news", "document"]
 VOICE_KINDS: dict[str, list[DocumentKind]] = {
@@ -62,8 +65,18 @@ class Span(BaseModel):
 
     @property
     def quotable(self) -> bool:
-        """Whether an answer may quote this span."""
+        """Whether an answer may quote this span (a bio only when the question is about the author)."""
         return self.kind in QUOTABLE_KINDS
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the span is embedded and searched."""
+        return self.kind in INDEXED_KINDS
+
+    @property
+    def story(self) -> bool:
+        """Whether the span is part of the story itself: running text or a caption, not the author's box."""
+        return self.kind in ("body", "caption")
 
 
 class Document(BaseModel):
@@ -158,18 +171,11 @@ class Evidence(BaseModel):
     span: Span = Field(description="Where the sentence is in the original file.")
     text: str = Field(description="The sentence, verbatim.")
     chunk_id: str = Field(description="The passage the sentence was found in.")
-    score: float = Field(description="Combined relevance score used to pick quotes.")
-    dense: float = Field(description="Cosine similarity between sentence and question.")
-    coverage: float = Field(description="IDF-weighted share of the question's key terms in the sentence.")
-    context_coverage: float = Field(description="The same share over the sentence's whole passage.")
-    predicate_coverage: float = Field(
-        description="IDF-weighted share of the question's other (non-name) terms in the sentence and passage."
+    score: float = Field(default=0.0, description="Probability that the sentence answers the question (learned).")
+    dense: float = Field(default=0.0, description="Cosine similarity between sentence and question.")
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="What retrieval measured of the sentence: the learned score's inputs."
     )
-    sentence_predicate_coverage: float = Field(description="The same share in the sentence alone.")
-    entities_in_passage: bool = Field(
-        description="Every name and number of the question occurs in the passage or its document's metadata."
-    )
-    entities_in_document: bool = Field(description="Every name and number of the question occurs in the document.")
 
 
 class Turn(BaseModel):
@@ -245,11 +251,18 @@ class Answer(BaseModel):
     question: str = Field(description="The question as answered (after truncation).")
     answer: str = Field(description="Answer text: verbatim quotes each followed by [n], or a refusal.")
     refused: bool = Field(description="True when the corpus does not answer the question.")
+    confidence: float | None = Field(
+        default=None, description="Calibrated probability that the corpus answers the question (extractive scoring)."
+    )
     mode: str = Field(default="extractive", description="How the answer was produced.")
     independent_sources: int = Field(
         default=0, description="Cited sources that speak independently: copies count once, repeats not at all."
     )
     citations: list[Citation] = Field(default_factory=list, description="Numbered sources used in the answer.")
+    closest: list[Citation] = Field(
+        default_factory=list,
+        description="For a refusal: the nearest passages, verbatim; they do not answer the question.",
+    )
     sentences: list[AnswerSentence] = Field(default_factory=list, description="The answer sentence by sentence.")
     notices: list[str] = Field(default_factory=list, description="Things the reader should know (truncation...).")
     retrieved: list[Retrieved] = Field(default_factory=list, description="Passages retrieval ranked, best first.")

@@ -74,6 +74,7 @@ document.addEventListener("click", (event) => {
 </script>"""
 
 EMPTY_SOURCES = "<p class='src-empty'>Sources for the answer appear here.</p>"
+CLOSEST_LABEL = "Closest passages in the corpus (they do not answer the question):"
 
 
 def escape(text: str) -> str:
@@ -86,6 +87,9 @@ def to_markdown(answer: Answer) -> str:
     """The chat message for an answer: escaped quotes with [n] linked to the sources panel."""
     if answer.refused:
         parts = [f"> **Not in the corpus.** {escape(answer.answer)}"]
+        if answer.closest:
+            nearest = [f"- {escape(c.quote)} [**[{c.n}]**](#src-{c.n})" for c in answer.closest]
+            parts.append(f"**{CLOSEST_LABEL}**\n" + "\n".join(nearest))
     else:
         parts = [re.sub(r"\\\[(\d+)\\\]", r"[**[\1]**](#src-\1)", escape(answer.answer))]
     parts += [f"_{escape(n)}_" for n in answer.notices]
@@ -116,11 +120,14 @@ def briefing_markdown(briefing: Briefing) -> str:
     return "\n\n".join(parts)
 
 
-def sources_html(citations: list[Citation], assistant: Assistant) -> str:
-    """One card per citation: provenance, the quote highlighted in its paragraph, a link to the document."""
+def sources_html(citations: list[Citation], assistant: Assistant, answers: bool = True) -> str:
+    """One card per citation: provenance, the quote highlighted in its paragraph, a link to the document.
+
+    ``answers=False`` labels the cards as the nearest passages of a refusal, which do not answer.
+    """
     if not citations:
         return EMPTY_SOURCES
-    cards = []
+    cards = [] if answers else [f"<p class='src-empty'>{html.escape(CLOSEST_LABEL)}</p>"]
     for c in citations:
         before, quote, after = paragraph_around(assistant.document_text(c.source_id), c.start, c.end)
         link = f"/document/{url_quote(c.source_id)}?start={c.start}&end={c.end}#quote"
@@ -264,7 +271,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             "",
             turns,
             chat,
-            sources_html(answer.citations, assistant),
+            sources_html(answer.citations, assistant)
+            if not answer.refused
+            else sources_html(answer.closest, assistant, answers=False),
             status_line(assistant, answer),
             markdown,
             gr.DownloadButton(value=_export_file(markdown), interactive=True),

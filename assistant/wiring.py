@@ -6,11 +6,12 @@ import datetime as dt
 import logging
 
 from assistant.answer import Answerer, ExtractiveAnswerer
-from assistant.chain import build_chain
+from assistant.chain import AskPipeline, build_chain
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.index import MANIFEST, Indexer
 from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.prompts import load_prompts
+from assistant.ranker import AnswerModel, load_model
 from assistant.retrieve import HybridSearcher
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
@@ -47,11 +48,16 @@ def open_storage(settings: Settings, embedder: Embedder) -> ChromaStorage:
 
 
 def build_assistant(
-    settings: Settings | None = None, *, embedder: Embedder | None = None, storage: SourceStorage | None = None
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    storage: SourceStorage | None = None,
+    model: AnswerModel | None = None,
 ) -> Assistant:
     """Build the assistant from settings (default: the environment). Components can be injected."""
     settings = settings or get_settings()
     prompts = load_prompts(settings.prompts_dir)  # fail at start-up, not at the first LLM call
+    model = model or load_model()
     embedder = embedder or SentenceTransformerEmbedder(
         settings.embedding.model, settings.embedding.batch_size, settings.embedding.device
     )
@@ -60,10 +66,10 @@ def build_assistant(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file
     )
     searcher = HybridSearcher(storage, embedder, settings.retrieval)
-    extractive = ExtractiveAnswerer(settings.answer)
+    extractive = ExtractiveAnswerer(settings.answer, model, searcher)
     answerers: dict[str, Answerer] = {"extractive": extractive}
     if settings.llm.base_url or settings.llm.api_key or settings.mode == "llm":
-        model = make_chat_model(settings.llm)
-        answerers["llm"] = LLMAnswerer(model, prompts, settings.llm, extractive, embedder.embed)
-    chain = build_chain(searcher, answerers, settings.mode or "extractive", settings.answer)
-    return Assistant(settings, indexer, searcher, chain, modes=list(answerers))
+        chat = make_chat_model(settings.llm)
+        answerers["llm"] = LLMAnswerer(chat, prompts, settings.llm, extractive, embedder.embed)
+    pipeline = AskPipeline(searcher, answerers, settings.mode or "extractive", settings.answer)
+    return Assistant(settings, indexer, searcher, pipeline, build_chain(pipeline), modes=list(answerers))

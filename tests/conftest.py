@@ -72,21 +72,10 @@ The zebra crossings photo ![pixel](http://203.0.113.9/track.png) was taken by th
 
 
 def make_evidence(source: str, start: int, text: str, score: float = 1.0, title: str | None = None) -> Evidence:
-    """An Evidence record that passes every refusal signal, for unit tests of composition."""
+    """A scored Evidence record, for unit tests of composition and citation."""
     meta = DocumentMeta(source_id=source, path=source, title=title or source, outlet="O", date="2022-03-10")
     return Evidence(
-        meta=meta,
-        span=Span(start=start, end=start + len(text)),
-        text=text,
-        chunk_id=f"{source}#0",
-        score=score,
-        dense=score,
-        coverage=1.0,
-        context_coverage=1.0,
-        predicate_coverage=1.0,
-        sentence_predicate_coverage=1.0,
-        entities_in_passage=True,
-        entities_in_document=True,
+        meta=meta, span=Span(start=start, end=start + len(text)), text=text, chunk_id=f"{source}#0", score=score
     )
 
 

@@ -4,7 +4,7 @@ import pytest
 from langchain_core.runnables import Runnable
 
 from assistant import Assistant
-from assistant.chain import clean_question, condense, parse_history
+from assistant.chain import clean_question, keeps_subject, leans_on_history, parse_history
 from assistant.types import Turn
 
 
@@ -44,12 +44,27 @@ def test_bad_history_is_a_clear_error() -> None:
         parse_history([{"nope": 1}])
 
 
-def test_follow_up_borrows_the_previous_question() -> None:
-    q = condense("Who can no longer send them directly?", [Turn(question="What is a diffusion?")])
-    assert "diffusion" in q.search_query
-    assert "diffus" in {t.stem for t in q.terms}
-    standalone = condense("Who is Bruno Min?", [Turn(question="What is a diffusion?")])
-    assert standalone.search_query == "Who is Bruno Min?"
+def test_follow_up_borrows_the_previous_question(seed_assistant: Assistant) -> None:
+    history = [Turn(question="What is a diffusion?")]
+    assert leans_on_history("Who can no longer send them directly?", history)
+    assert not leans_on_history("Who is Bruno Min?", history)
+    state = seed_assistant.pipeline.prepare({"question": "Who can no longer send them directly?", "history": history})
+    assert "diffusion" in state.question.search_query
+    assert "diffus" in {t.stem for t in state.question.terms}
+    standalone = seed_assistant.pipeline.prepare({"question": "Who is Bruno Min?", "history": history})
+    assert standalone.question.search_query == "Who is Bruno Min?"
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "kept"),
+    [
+        ("What did the Five Eyes urge Interpol to do about Russia?", True),
+        ("What did Fair Trials say about INTERPOL?", False),  # the subject is lost, a new name comes in
+        ("What did they urge?", False),  # the subject is lost
+    ],
+)
+def test_a_model_rewrite_must_keep_the_conversation_subject(rewrite: str, kept: bool) -> None:
+    assert keeps_subject(rewrite, "What did the Five Eyes urge Interpol to do?", "And about Russia?") is kept
 
 
 def test_chain_is_a_langchain_runnable(seed_assistant: Assistant) -> None:

@@ -58,12 +58,37 @@ def test_real_text_next_to_furniture_is_kept() -> None:
     assert "We wait and watch." in kept
 
 
-def test_captions_are_marked() -> None:
+def test_captions_are_marked_and_their_credits_never_quoted() -> None:
     text = SEEDS[0].read_text(encoding="utf-8")
-    kinds = {text[s.start : s.end]: s.kind for s in segment(text)}
-    assert kinds["Photo by Daniel Leal/AFP via Getty Images."] == "caption"
-    assert kinds["Ukraine Ministry of Defense photo."] == "caption"
+    spans = segment(text)
+    kinds = {text[s.start : s.end]: s.kind for s in spans}
+    assert kinds["Photo by Daniel Leal/AFP via Getty Images."] == "credit"
+    assert kinds["Ukraine Ministry of Defense photo."] == "credit"
+    assert kinds["Following orders from Russian President Vladimir Putin, Russian forces invaded Ukraine Feb. 24, 2022."] == (
+        "caption"
+    )
     assert kinds["Bromund previously predicted this was exactly the easy path Interpol would take."] == "body"
+    assert not any(s.quotable or s.indexed for s in spans if s.kind == "credit")
+
+
+@pytest.mark.parametrize("authors", [[], ["Carl Prine"]], ids=["from the heading", "from the metadata"])
+def test_the_authors_box_is_a_bio_not_story(authors: list[str]) -> None:
+    text = SEEDS[0].read_text(encoding="utf-8")
+    bio = [text[s.start : s.end] for s in segment(text, authors) if s.kind == "bio"]
+    assert bio[0] == "Carl Prine is a former senior editor at Coffee or Die Magazine."
+    assert "He served in the Marine Corps and the Pennsylvania Army National Guard." in bio
+    assert len(bio) == 4
+
+
+def test_a_name_in_running_text_is_not_a_bio() -> None:
+    text = "The council met on Monday.\n\nJane Roe is the mayor, officials said on Monday night.\n"
+    assert [s.kind for s in segment(text, ["John Doe"])] == ["body", "body"]
+    assert [s.kind for s in segment(text, ["Jane Roe"])] == ["body", "bio"]
+
+
+def test_a_provenance_line_is_a_label() -> None:
+    text = "SOURCE: github.com/example/repo path a.md (commit 0123)\n\nThe council met on Monday.\n"
+    assert [s.kind for s in segment(text)] == ["label", "body"]
 
 
 def test_scraped_prefixes_become_labels() -> None:

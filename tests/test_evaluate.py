@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from assistant import wiring
+from assistant import Assistant, wiring
+from assistant.cite import check_citation, citation
 from assistant.cli import app
 from assistant.embed import SentenceTransformerEmbedder
+from assistant.evalset import CorpusSpec, assemble_corpus, split_of
 from assistant.evaluate import AnyOf, EvalFileError, Thresholds, gate, includes, load_eval_file
 from tests.conftest import ROOT, SEED_CORPUS
+from tests.test_extract import HTML, make_pdf
 
 DATA = Path(__file__).parent / "data"
 SMALL = """version: 1
@@ -183,3 +187,71 @@ def test_judge_against_the_real_server_is_cached_and_gates_only_on_request(
     code, stdout, _ = run(str(cases), "--mode", "extractive", "--judge", "--judge-model", "smollm2", "--gate-judge")
     assert code == 1, "an impossible judge threshold fails when gated"
     assert " 0 calls" in stdout, "the second run is answered from the cache"
+
+
+NO_THRESHOLDS = """version: 1
+cases:
+  - id: impossible
+    question: What is a diffusion?
+    expected_sources: [001_260ff6241a862400.txt]
+    must_include: ["purple elephants"]
+"""
+
+
+def test_a_failing_case_fails_a_file_without_thresholds(cli_env: Path) -> None:
+    cases = cli_env / "plain.yaml"
+    cases.write_text(NO_THRESHOLDS)
+    code, stdout, _ = run(str(cases))
+    assert code == 1
+    assert "plain.yaml: FAIL" in stdout
+    assert "every case must pass" in stdout
+
+
+def test_html_and_pdf_citations_are_checked_against_their_extracted_text(
+    make_assistant: Callable[..., Assistant], tmp_path: Path
+) -> None:
+    corpus = tmp_path / "formats"
+    corpus.mkdir()
+    (corpus / "zebra.html").write_text(HTML, encoding="utf-8")
+    (corpus / "report.pdf").write_bytes(make_pdf("The zebra crossing in Lyon was repainted in May 2021 by the council."))
+    assistant = make_assistant(corpus)
+    assistant.ingest(progress=False)
+    cited = 0
+    for source in ("zebra.html", "report.pdf"):
+        text = assistant.document_text(source)
+        for e in assistant.searcher.document_sentences(source):
+            c = citation(1, e.meta, e.span, e.text)
+            assert check_citation(c, corpus) is None
+            assert c.quote == text[c.start : c.end]
+            cited += 1
+        raw = (corpus / source).read_bytes().decode("latin-1")
+        wrong = citation(1, e.meta, e.span, raw[e.span.start : e.span.end])
+        assert check_citation(wrong, corpus) is not None, "offsets refer to the extracted text, not the raw file"
+    assert cited >= 2
+
+
+def test_splits_are_stable_and_about_sixty_forty() -> None:
+    ids = [f"case-{i}" for i in range(2000)]
+    first = [split_of(i) for i in ids]
+    assert first == [split_of(i) for i in ids]
+    assert 0.35 < first.count("heldout") / len(ids) < 0.45
+
+
+def test_a_corpus_is_assembled_from_its_folders(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b" / "inner"
+    a.mkdir()
+    b.mkdir(parents=True)
+    (a / "one.txt").write_text("One.")
+    (a / "README.md").write_text("About the folder.")
+    (b / "two.txt").write_text("Two.")
+    spec = CorpusSpec(name="mixed", folders=["a", "b"], exclude=["README.md"])
+    target = tmp_path / "work"
+    assemble_corpus(spec, tmp_path, target)
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*.txt")) == ["inner/two.txt", "one.txt"]
+    assert not (target / "README.md").exists()
+    (a / "one.txt").unlink()
+    (target / "stale.txt").write_text("left over")
+    assemble_corpus(spec, tmp_path, target)
+    assert sorted(p.name for p in target.rglob("*.txt")) == ["two.txt"]
+    with pytest.raises(EvalFileError, match="does not exist"):
+        assemble_corpus(CorpusSpec(name="gone", folders=["missing"]), tmp_path, target)

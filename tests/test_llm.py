@@ -10,11 +10,12 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import Assistant, build_assistant
-from assistant.answer import ExtractiveAnswerer, Question
+from assistant.answer import ExtractiveAnswerer
 from assistant.embed import SentenceTransformerEmbedder
-from assistant.lexical import key_terms, stem, words
+from assistant.lexical import stem, words
 from assistant.llm import LLMAnswerer, endpoint_name, key_tokens, make_chat_model, support
 from assistant.prompts import load_prompts
+from assistant.ranker import load_model
 from assistant.settings import AnswerSettings, LLMSettings, Settings
 from tests.conftest import ROOT, SEED_CORPUS
 
@@ -52,12 +53,12 @@ def with_model(seed_assistant: Assistant, embedder: SentenceTransformerEmbedder)
         model = FakeListChatModel(responses=[reply if isinstance(reply, str) else "unused"])
         if isinstance(reply, Exception):
             model = _Failing(error=reply, responses=["unused"])
-        answerer = LLMAnswerer(model, PROMPTS, LLMSettings(**llm), ExtractiveAnswerer(AnswerSettings()), embedder.embed)
         searcher = seed_assistant.searcher
-        q = Question(text=question, search_query=question, terms=key_terms(question), entities=[])
-        vector = searcher.embed_query(question)
-        passages = searcher.search(question, vector=vector)
-        return answerer.answer(q, passages, searcher.evidence(q.terms, vector, passages)), passages
+        extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), searcher)
+        answerer = LLMAnswerer(model, PROMPTS, LLMSettings(**llm), extractive, embedder.embed)
+        q = seed_assistant.pipeline.prepare({"question": question}).question
+        passages, evidence = seed_assistant.pipeline.find(q, None)
+        return answerer.answer(q, passages, evidence), passages
 
     return run
 

@@ -95,8 +95,11 @@ def test_sentence_evidence_is_verbatim(seed_assistant: Assistant) -> None:
     searcher = seed_assistant.searcher
     question = "Who can no longer send diffusions directly?"
     vector = searcher.embed_query(question)
-    evidence = searcher.evidence(key_terms(question), vector, searcher.search(question, vector=vector))
-    assert evidence[0].text.startswith("Effective immediately, diffusions can no longer be sent directly")
+    state = seed_assistant.pipeline.prepare({"question": question})
+    evidence = searcher.evidence(state.question, vector, searcher.search(question, vector=vector))
+    best = max(evidence, key=lambda e: e.dense)
+    assert best.text.startswith("Effective immediately, diffusions can no longer be sent directly")
+    assert set(best.signals) >= {"dense", "coverage", "entity_passage", "bm25"}
     for e in evidence:
         assert seed_assistant.document_text(e.meta.source_id)[e.span.start : e.span.end] == e.text
 

@@ -55,6 +55,7 @@ def test_uploads_are_checked_stored_safely_and_indexed(
     answer = assistant.ask("Who repainted the zebra crossing in Lyon?")
     assert not answer.refused
     assert {c.source_id for c in answer.citations} & {"uploads/zebra.html", "uploads/zebra-report.pdf"}
+    answer = assistant.ask("Who opened the zebra crossing in Lyon?")  # only the HTML page says
     html_citation = next(c for c in answer.citations if c.source_id == "uploads/zebra.html")
     assert html_citation.outlet == "The Lyon Daily"
     assert html_citation.url == "https://example.org/zebra"
