@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest eval bench bench-scale reliability audit ingest clean
+.PHONY: run test lint typecheck pytest eval train train-check quality bench bench-scale reliability audit ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: $(VENV)/.installed  ## Install, index the corpus if needed, and serve the c
 ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
 	$(BIN)/python -m assistant ingest
 
-test: lint typecheck eval pytest  ## Install dev dependencies; run linters, type checks, the suite and the eval gate
+test: lint typecheck train-check eval pytest  ## Install dev dependencies; run linters, type checks, the eval gate and the suite
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check assistant tests bench reliability app.py
@@ -43,10 +43,23 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-eval: $(VENV)/.installed-dev  ## The team's eval set with its thresholds; reports in artifacts/
+eval: $(VENV)/.installed-dev  ## The eval gate: the bank's held-out split and the team's older questions; reports in artifacts/
 	mkdir -p artifacts
-	$(BIN)/python -m assistant eval evals/*.yaml --json artifacts/eval.json --junit artifacts/eval.xml \
-		--report artifacts/eval.md
+	$(BIN)/python -m assistant eval evals/bank/*.yaml --split heldout --json artifacts/eval.json \
+		--junit artifacts/eval.xml --report artifacts/eval.md
+	$(BIN)/python -m assistant eval evals/seed.yaml --json artifacts/eval-seed.json --junit artifacts/eval-seed.xml \
+		--report artifacts/eval-seed.md
+
+quality: $(VENV)/.installed-dev  ## Both splits of the bank with the naive anchor beside them; artifacts/quality.{json,md}
+	mkdir -p artifacts
+	$(BIN)/python -m assistant eval evals/bank/*.yaml --split both --anchor --json artifacts/quality.json \
+		--report artifacts/quality.md || true
+
+train: $(VENV)/.installed-dev  ## Refit the answer model on the bank's dev split (writes evals/train/ and the model file)
+	$(BIN)/python -m assistant.train
+
+train-check: $(VENV)/.installed-dev  ## Refitting the committed training tables reproduces the committed model
+	$(BIN)/python -m assistant.train --check
 
 bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'

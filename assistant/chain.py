@@ -9,7 +9,6 @@ LangChain users can compose the chain or its retriever in their own pipelines.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -93,19 +92,15 @@ def leans_on_history(text: str, history: Sequence[Turn]) -> bool:
     return bool(history) and bool(lowered & FOLLOW_UP_WORDS or len(key_terms(text)) <= 1)
 
 
-def keeps_subject(rewrite: str, previous: str, question: str) -> bool:
+def keeps_subject(rewrite: str, previous: str) -> bool:
     """Whether a model's standalone rewrite of a follow-up stays on what the conversation was about.
 
-    It must keep a name (or, without names, a key term) of the earlier question, and bring
-    in no name that neither the earlier question nor the follow-up mentions.
+    It must keep a name (or, without names, a key term) of the earlier question: a small
+    model's rewrite can otherwise send a follow-up about one thing to another document.
     """
     before = key_terms(previous)
     subject = {t.stem for t in before if t.entity} or {t.stem for t in before if not t.temporal}
-    said = {t.stem for t in before} | {t.stem for t in key_terms(question)}
-    terms = key_terms(rewrite)
-    stems = {t.stem for t in terms}
-    invented = {t.stem for t in terms if t.entity} - said
-    return bool(subject & stems) and not invented
+    return bool(subject & {t.stem for t in key_terms(rewrite)})
 
 
 class AskPipeline:
@@ -139,7 +134,7 @@ class AskPipeline:
         question = self.read(text, previous)
         if previous is not None:
             standalone = self.answerers[mode].condense(text, [t.question for t in history])
-            if standalone and keeps_subject(standalone, previous, text):
+            if standalone and keeps_subject(standalone, previous):
                 rewritten = self.read(standalone)
                 known = {t.stem for t in question.terms}
                 question.search_query = rewritten.search_query
@@ -210,6 +205,20 @@ class AskPipeline:
             timings_ms=state.timings,
         )
 
+    def run(self, request: dict[str, Any], on_token: Callable[[str], None] | None = None) -> Answer:
+        """Every step in order, timed: what :meth:`Assistant.ask` calls (the runnable chain does the same)."""
+        state = _step("condense", self.prepare, request)
+        _step("retrieve", self.retrieve, state)
+        _step("answer", lambda s: self.answer(s, on_token), state)
+        return self.cite(state)
+
+
+def _step(name: str, step: Callable[[Any], AskState], value: Any) -> AskState:
+    started = time.perf_counter()
+    state = step(value)
+    state.timings[name] = round((time.perf_counter() - started) * 1000, 2)
+    return state
+
 
 def build_chain(pipeline: AskPipeline) -> Runnable[Any, Answer]:
     """The pipeline as a LangChain runnable from a request dict to a cited :class:`Answer`.
@@ -217,24 +226,15 @@ def build_chain(pipeline: AskPipeline) -> Runnable[Any, Answer]:
     ``on_token`` in the config's ``configurable`` receives streamed text from answer modes that write.
     """
 
-    def answer(state: AskState, config: RunnableConfig) -> AskState:
-        return pipeline.answer(state, (config.get("configurable") or {}).get("on_token"))
+    def timed(name: str, step: Callable[[Any, RunnableConfig], AskState]) -> Runnable[Any, AskState]:
+        return RunnableLambda(lambda value, config: _step(name, lambda v: step(v, config), value), name=name)
+
+    def on_token(config: RunnableConfig) -> Callable[[str], None] | None:
+        return (config.get("configurable") or {}).get("on_token")  # type: ignore[no-any-return]
 
     return (
-        _timed("condense", pipeline.prepare)
-        | _timed("retrieve", pipeline.retrieve)
-        | _timed("answer", answer)
+        timed("condense", lambda request, _: pipeline.prepare(request))
+        | timed("retrieve", lambda state, _: pipeline.retrieve(state))
+        | timed("answer", lambda state, config: pipeline.answer(state, on_token(config)))
         | RunnableLambda(pipeline.cite, name="cite")
     )
-
-
-def _timed(name: str, step: Callable[..., AskState]) -> Runnable[Any, AskState]:
-    takes_config = "config" in inspect.signature(step).parameters
-
-    def run(value: Any, config: RunnableConfig) -> AskState:
-        started = time.perf_counter()
-        state = step(value, config) if takes_config else step(value)
-        state.timings[name] = round((time.perf_counter() - started) * 1000, 2)
-        return state
-
-    return RunnableLambda(run, name=name)

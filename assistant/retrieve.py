@@ -28,6 +28,8 @@ from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters,
 
 LEXICAL_SEATS = 2
 """Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
+DENSE_SEATS = 8
+"""Best dense chunks (by their best sentence) that join the passages whatever their fused rank."""
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
@@ -153,10 +155,12 @@ class HybridSearcher:
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], self.settings.rrf_k)
         picked = diversify(fused, k, lambda cid: self._by_id[cid].meta.source_id)
-        # Lexical hits can be missed by fusion when dense retrieval disagrees; keep the very best.
-        chosen = {c for c, _ in picked}
+        # Each ranking's best hits join even when fusion disagrees: exact names and numbers
+        # (lexical), and a sentence that answers in other words (dense).
         scores = dict(fused)
-        picked += [(c, scores[c]) for c, _ in lexical[:LEXICAL_SEATS] if c not in chosen]
+        for c in [c for c, _ in lexical[:LEXICAL_SEATS]] + [c for c, _ in dense[:DENSE_SEATS]]:
+            if c not in {p for p, _ in picked}:
+                picked.append((c, scores[c]))
         return [
             Passage(
                 chunk=self._by_id[cid],

@@ -172,7 +172,7 @@ class Assistant:
         writing mode (LLM) produces it, before the answer is checked.
         """
         request = {"question": question, "history": history, "filters": filters, "id": id, "mode": mode}
-        return self.chain.invoke(request, config={"configurable": {"on_token": on_token}})
+        return self.pipeline.run(request, on_token)
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """The hybrid retriever as a LangChain ``BaseRetriever``."""

@@ -59,12 +59,12 @@ def test_follow_up_borrows_the_previous_question(seed_assistant: Assistant) -> N
     ("rewrite", "kept"),
     [
         ("What did the Five Eyes urge Interpol to do about Russia?", True),
-        ("What did Fair Trials say about INTERPOL?", False),  # the subject is lost, a new name comes in
-        ("What did they urge?", False),  # the subject is lost
+        ("What did Fair Trials say about INTERPOL?", False),  # the subject is lost
+        ("What did they urge?", False),
     ],
 )
 def test_a_model_rewrite_must_keep_the_conversation_subject(rewrite: str, kept: bool) -> None:
-    assert keeps_subject(rewrite, "What did the Five Eyes urge Interpol to do?", "And about Russia?") is kept
+    assert keeps_subject(rewrite, "Who are the Five Eyes?") is kept
 
 
 def test_chain_is_a_langchain_runnable(seed_assistant: Assistant) -> None:

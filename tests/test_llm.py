@@ -359,3 +359,36 @@ def test_app_in_llm_mode(llama_server: Any, tmp_path: Any) -> None:
         assert "LLM" in result[3] or "extractive" in result[3]
     finally:
         app.stop()
+
+
+def test_a_rewrite_that_drops_the_subject_is_not_used(seed_assistant: Assistant, embedder: Any) -> None:
+    """A small model's rewrite of a follow-up is used only when it keeps what the conversation was about."""
+    from assistant.chain import AskPipeline
+
+    def pipeline_with(rewrite: str) -> AskPipeline:
+        searcher = seed_assistant.searcher
+        extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), searcher)
+        model = FakeListChatModel(responses=[rewrite])
+        llm = LLMAnswerer(model, PROMPTS, LLMSettings(), extractive, embedder.embed)
+        return AskPipeline(searcher, {"extractive": extractive, "llm": llm}, "llm", AnswerSettings())
+
+    request = {"question": "What did they urge?", "history": ["Who are the Five Eyes?"], "mode": "llm"}
+    off = pipeline_with("What did Fair Trials say about INTERPOL?").prepare(request).question
+    assert "Five Eyes" in off.search_query
+    assert "Fair Trials" not in off.search_query
+    on = pipeline_with("What did the Five Eyes urge Interpol to do?").prepare(request).question
+    assert on.search_query == "What did the Five Eyes urge Interpol to do?"
+
+
+@pytest.mark.llm
+def test_bank_follow_ups_in_both_modes(llm_assistant: Assistant) -> None:
+    """The question bank's follow-ups over the seeds cite a right source, offline and with the model."""
+    from assistant.evaluate import load_eval_file, score_case
+
+    cases = [c for c in load_eval_file(ROOT / "evals" / "bank" / "seeds.yaml").cases if c.kind == "follow_up"]
+    corpus = llm_assistant.settings.corpus_dir
+    for mode in ("extractive", "llm"):
+        results = [score_case(c, llm_assistant.ask(c.question, history=c.history, mode=mode), corpus, 5, 0.0)
+                   for c in cases]  # fmt: skip
+        hits = [r.id for r in results if r.cited_source_hit]
+        assert len(hits) >= 0.85 * len(cases), (mode, [r.id for r in results if not r.cited_source_hit])
