@@ -43,12 +43,10 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-eval: $(VENV)/.installed-dev  ## The eval gate: the bank's held-out split and the team's older questions; reports in artifacts/
+eval: $(VENV)/.installed-dev  ## The eval gate: the bank's held-out split, the older questions, the known examples
 	mkdir -p artifacts
-	$(BIN)/python -m assistant eval evals/bank/*.yaml --split heldout --json artifacts/eval.json \
-		--junit artifacts/eval.xml --report artifacts/eval.md
-	$(BIN)/python -m assistant eval evals/seed.yaml --json artifacts/eval-seed.json --junit artifacts/eval-seed.xml \
-		--report artifacts/eval-seed.md
+	$(BIN)/python -m assistant eval evals/bank/*.yaml evals/examples/*.yaml evals/seed.yaml --split heldout \
+		--json artifacts/eval.json --junit artifacts/eval.xml --report artifacts/eval.md
 
 quality: $(VENV)/.installed-dev  ## Both splits of the bank with the naive anchor beside them; artifacts/quality.{json,md}
 	mkdir -p artifacts

@@ -144,6 +144,10 @@ class AskPipeline:
         if isinstance(filters, dict):
             filters = Filters.model_validate(filters)
         parts = [self.read(p, question.parts[0] if i else None) for i, p in enumerate(question.parts)]
+        if filters is not None and not filters.empty:
+            for q in [question, *parts]:
+                names = [t for t in q.entities if not t.temporal]
+                q.unknown_entities = max(q.unknown_entities, self.searcher.absent_names(names, filters))
         return AskState(question=question, filters=filters, id=request.get("id"), mode=mode, parts=parts)
 
     def find(self, question: Question, filters: Filters | None) -> tuple[list[Passage], list[Evidence]]:

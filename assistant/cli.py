@@ -282,8 +282,7 @@ def eval_(
         anchor_threshold = load_model().anchor_threshold if anchor else None
     except (EvalFileError, *USER_ERRORS) as exc:
         raise _fail(str(exc)) from exc
-    chosen = "all" if split == "both" else split
-    total = sum(len(select(e.cases, chosen)) for _, e in parsed) * (2 if split == "both" else 1)
+    total = sum(len(select(e.cases, "all" if split == "both" or not e.split else split)) for _, e in parsed)
     bar = tqdm(total=total, desc="Evaluating", unit="q", file=sys.stderr)
     runs: list[dict[str, Any]] = []
     try:

@@ -78,7 +78,7 @@ class EvalRunner:
         """
         assistant = self.assistant_for(path, eval_file)
         cutoff = k or eval_file.defaults.k
-        splits = ["dev", "heldout"] if split == "both" else [split]
+        splits = ["all"] if not eval_file.split else ["dev", "heldout"] if split == "both" else [split]
         systems: list[tuple[str, Callable[[Any], Answer]]] = [
             ("assistant", lambda c: assistant.ask(c.question, history=c.history, filters=c.filters, id=c.id, mode=mode))
         ]
@@ -97,7 +97,11 @@ class EvalRunner:
                     judge=judge if system == "assistant" else None,
                 )  # fmt: skip
                 metrics = aggregate(results)
-                label = path.name + ("" if part == "all" else f":{part}") + ("" if system == "assistant" else "+anchor")
+                label = (
+                    path.as_posix()
+                    + ("" if part == "all" else f":{part}")
+                    + ("" if system == "assistant" else "+anchor")
+                )
                 runs.append(
                     {
                         "file": str(path),

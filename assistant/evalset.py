@@ -131,6 +131,7 @@ class EvalFile(BaseModel):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     corpus: CorpusSpec | None = Field(default=None, description="Asked over this corpus, not the configured one.")
     sample: list[str] = Field(default_factory=list, description="Documents the questions were written from.")
+    split: bool = Field(default=True, description="Whether --split selects cases; false: every case always runs.")
     sources: dict[str, str] = Field(default_factory=dict, description="Names for YAML anchors; not used.")
     cases: list[Case] = Field(min_length=1)
 

@@ -85,29 +85,20 @@ EVIDENCE_FEATURES = [
 ]  # fmt: skip
 """Columns of the evidence model, in order."""
 
-QUESTION_FEATURES = ["unknown_entities", "repaired", "entities", "terms", "injection"]
+QUESTION_FEATURES = ["unknown_entities", "injection"]
 """What the question alone says about whether it can be answered."""
 
-ANSWERABLE_FEATURES = [
-    "p1", "p2", "p3", "margin", "dense1", "dense_max", "coverage_max", "predicate_max", "entity_sentence1",
-    "entity_passage_max", "entity_document_all1", "entity_document_all_top3", "future1", "years_miss1", "focus1",
-    "type_missing1", "speaker1", "title_max", "missing_rare1", "missing_rare_min", "predicate_context1",
-    *QUESTION_FEATURES,
-]  # fmt: skip
+ANSWERABLE_FEATURES = ["p1", "dense1", "dense_max", "missing_rare1", "years_miss1", *QUESTION_FEATURES]
 """Columns of the answerability model, in order: the scored candidates, then the question.
 
-Few and dense on purpose: the model is fitted on a few hundred questions, and a rare
-binary feature would let it learn an accident of the bank."""
+Few on purpose: fitted on a few hundred questions, a larger set (26 features were tried)
+matched the dev questions better and new questions worse. Out of fold on dev, these seven
+refuse as many unanswerable questions at a 2% false-refusal rate as the 26 did."""
 
-ANSWERABLE_SIGNS = {
-    "p1": 1, "p3": 1, "dense1": 1, "dense_max": 1, "coverage_max": 1, "predicate_max": 1, "entity_sentence1": 1,
-    "entity_passage_max": 1, "entity_document_all1": 1, "entity_document_all_top3": 1, "future1": -1,
-    "years_miss1": -1, "focus1": 1, "type_missing1": -1, "speaker1": 1, "missing_rare1": -1, "missing_rare_min": -1,
-    "predicate_context1": 1, "unknown_entities": -1, "injection": -1,
-}  # fmt: skip
-"""The direction each answerability feature can push: more of the question found makes an
-answer likelier, a missing name, year or rare word makes it less likely. Unlisted features
-are free."""
+ANSWERABLE_SIGNS = {"p1": 1, "dense1": 1, "dense_max": 1, "missing_rare1": -1, "years_miss1": -1,
+                    "unknown_entities": -1, "injection": -1}  # fmt: skip
+"""The direction each feature can push: a closer, better-scored sentence makes an answer
+likelier; a rare word, a year or a name the corpus lacks makes it less likely."""
 
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget|bypass|set aside)\b.{0,40}\b(instructions?|prompt|rules|sources?|documents?|corpus|"
@@ -188,13 +179,7 @@ def _novelty(e: Evidence, question_stems: set[str]) -> float:
 
 def question_features(question: Question) -> list[float]:
     """The question's :data:`QUESTION_FEATURES`."""
-    return [
-        question.unknown_entities,
-        float(bool(question.corrections)),
-        min(len(question.entities), 4) / 4,
-        min(len(question.terms), 10) / 10,
-        float(bool(INJECTION.search(question.text))),
-    ]
+    return [question.unknown_entities, float(bool(INJECTION.search(question.text)))]
 
 
 _COLUMN = {name: i for i, name in enumerate(EVIDENCE_FEATURES)}
@@ -208,21 +193,13 @@ def answerable_vector(question: Sequence[float], matrix: Matrix, probs: Sequence
     if len(probs) == 0:
         return np.asarray([[0.0] * (len(ANSWERABLE_FEATURES) - len(question)) + list(question)])
     p = np.asarray(probs, dtype=np.float64)
-    order = np.argsort(-p, kind="stable")
-    top = [*list(p[order[:3]]), 0.0, 0.0]
-    best = matrix[order[0]]
-
-    def most(name: str) -> float:
-        return float(matrix[:, _COLUMN[name]].max())
-
-    asked = [i for i, name in enumerate(EVIDENCE_FEATURES) if name.startswith("asks_") and "_has_" in name]
+    best = matrix[int(np.argmax(p))]
     row = [
-        top[0], top[1], float(np.mean(top[:3])), top[0] - top[1], best[_COLUMN["dense"]], most("dense"),
-        most("coverage"), most("predicate"), best[_COLUMN["entity_sentence"]], most("entity_passage"),
-        best[_COLUMN["entity_document_all"]], float(matrix[order[:3], _COLUMN["entity_document_all"]].max()),
-        best[_COLUMN["has_future"]], best[_COLUMN["years_miss"]], best[_COLUMN["focus_sentence"]],
-        float(best[_COLUMN["typed"]] == 1.0 and not best[asked].any()), best[_COLUMN["speaker"]], most("title"),
-        best[_COLUMN["missing_rare"]], float(matrix[:, _COLUMN["missing_rare"]].min()),
-        best[_COLUMN["predicate_context"]], *question,
-    ]  # fmt: skip
+        float(p.max()),
+        best[_COLUMN["dense"]],
+        float(matrix[:, _COLUMN["dense"]].max()),
+        best[_COLUMN["missing_rare"]],
+        best[_COLUMN["years_miss"]],
+        *question,
+    ]
     return np.asarray([row], dtype=np.float64)

@@ -19,7 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embed import Embedder, QueryBatcher, Vectors
-from assistant.lexical import LexicalIndex, content_stems, stem, stem_bigrams, stem_set
+from assistant.lexical import LexicalIndex, Term, content_stems, stem, stem_bigrams, stem_set
 from assistant.question import Question, dates_in
 from assistant.settings import RetrievalSettings
 from assistant.sources import SourceCatalog
@@ -123,6 +123,13 @@ class HybridSearcher:
         if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
             return None
         return scored[0][1]
+
+    def absent_names(self, terms: Sequence[Term], filters: Filters) -> float:
+        """Share of ``terms`` no document passing ``filters`` uses (with filters, those documents are the corpus)."""
+        if not terms:
+            return 0.0
+        stems = [s for source, s in self._document_stems.items() if filters.matches(self.documents[source])]
+        return sum(all(not self.lexical.matched(t, d) for d in stems) for t in terms) / len(terms)
 
     def topic_of(self, query: str) -> str:
         """The query without the full names of outlets and authors it mentions ("What did <outlet> say about X?").
@@ -322,7 +329,7 @@ class HybridRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         passages = self.searcher.search(query, k=self.k, filters=self.filters)
-        return [passage_to_document(p) for p in passages]
+        return [passage_to_document(p) for p in passages[: self.k]]
 
 
 def passage_to_document(passage: Passage) -> LCDocument:

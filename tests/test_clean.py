@@ -64,9 +64,9 @@ def test_captions_are_marked_and_their_credits_never_quoted() -> None:
     kinds = {text[s.start : s.end]: s.kind for s in spans}
     assert kinds["Photo by Daniel Leal/AFP via Getty Images."] == "credit"
     assert kinds["Ukraine Ministry of Defense photo."] == "credit"
-    assert kinds["Following orders from Russian President Vladimir Putin, Russian forces invaded Ukraine Feb. 24, 2022."] == (
-        "caption"
-    )
+    assert kinds[
+        "Following orders from Russian President Vladimir Putin, Russian forces invaded Ukraine Feb. 24, 2022."
+    ] == ("caption")
     assert kinds["Bromund previously predicted this was exactly the easy path Interpol would take."] == "body"
     assert not any(s.quotable or s.indexed for s in spans if s.kind == "credit")
 

@@ -213,7 +213,9 @@ def test_html_and_pdf_citations_are_checked_against_their_extracted_text(
     corpus = tmp_path / "formats"
     corpus.mkdir()
     (corpus / "zebra.html").write_text(HTML, encoding="utf-8")
-    (corpus / "report.pdf").write_bytes(make_pdf("The zebra crossing in Lyon was repainted in May 2021 by the council."))
+    (corpus / "report.pdf").write_bytes(
+        make_pdf("The zebra crossing in Lyon was repainted in May 2021 by the council.")
+    )
     assistant = make_assistant(corpus)
     assistant.ingest(progress=False)
     cited = 0

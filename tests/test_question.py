@@ -45,7 +45,10 @@ def test_kinds_come_from_question_words(question: str, kind: str) -> None:
 
 def test_multi_part_questions_split_into_parts() -> None:
     assert split_parts("Who is Jürgen Stock and what did he order?") == ["Who is Jürgen Stock", "what did he order"]
-    assert split_parts("Who ordered it? When did the measures start?") == ["Who ordered it", "When did the measures start"]
+    assert split_parts("Who ordered it? When did the measures start?") == [
+        "Who ordered it",
+        "When did the measures start",
+    ]
     assert split_parts("What did Stock and Bromund say?") == []
 
 
@@ -79,7 +82,9 @@ def test_focus_is_the_thing_asked_about(lexicon: LexicalIndex) -> None:
 
 
 def test_voice_and_author_questions(lexicon: LexicalIndex) -> None:
-    official = analyse("What did the General Secretariat say about it?", lexicon, official_names=["General Secretariat"])
+    official = analyse(
+        "What did the General Secretariat say about it?", lexicon, official_names=["General Secretariat"]
+    )
     assert official.voice == "official"
     assert analyse("What do critics say?", lexicon).voice == "others"
     assert analyse("Who wrote the story?", lexicon).about_author
