@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 REFUSAL = "The corpus does not answer this question."
 CLOSEST = 3
-"""Nearest passages shown with a refusal."""
+"""Nearest sentences shown with a refusal (the best of each of the nearest documents)."""
 
 
 @dataclass
@@ -107,28 +107,21 @@ class ExtractiveAnswerer:
         ranked, confidence = self.score(question, evidence)
         if not ranked:
             return Draft(claims=[], refused=True, reason="no passage matched the question", confidence=0.0)
+        reason = None
         if INJECTION.search(question.text):
             # Answers come from the sources only: a request to set them aside cannot be met.
-            return Draft(claims=[], refused=True, reason="the question asks to answer without the sources",
-                         closest=self._closest(ranked), confidence=confidence)  # fmt: skip
-        if confidence < self.model.threshold:
-            return Draft(
-                claims=[],
-                refused=True,
-                reason=self._refusal_reason(question, ranked, confidence),
-                closest=self._closest(ranked),
-                confidence=confidence,
-            )
+            reason = "the question asks to answer without the sources"
+        elif confidence < self.model.threshold:
+            reason = self._refusal_reason(question, ranked, confidence)
+        if reason is not None:
+            closest = compose.distinct(compose.firsts(ranked), CLOSEST)
+            return Draft(claims=[], refused=True, reason=reason, closest=closest, confidence=confidence)
         chosen, notices = self._compose(question, ranked)
         claims = [Claim(text=e.text, evidence=[e]) for e in compose.reading_order(chosen, question.voice)]
         return Draft(claims=claims, refused=False, notices=notices, confidence=confidence)
 
     def condense(self, question: str, history: Sequence[str]) -> str | None:
         return None
-
-    def _closest(self, ranked: Sequence[Evidence]) -> list[Evidence]:
-        """The best sentence of each of the nearest documents, for a refusal to show."""
-        return compose.distinct(compose.firsts(ranked), CLOSEST)
 
     def _compose(self, question: Question, ranked: list[Evidence]) -> tuple[list[Evidence], list[str]]:
         most, share = self.settings.max_sentences, self.settings.keep_share

@@ -22,7 +22,7 @@ from assistant.embed import Vectors
 from assistant.features import ASKS_FOR, answers_kind
 from assistant.lexical import stem, stem_set
 from assistant.question import Question
-from assistant.retrieve import in_voice
+from assistant.signals import in_voice
 from assistant.types import Evidence
 
 UPDATE = re.compile(

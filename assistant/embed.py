@@ -85,6 +85,8 @@ class SentenceTransformerEmbedder:
         """Encode texts in length-sorted batches (less padding), returned in input order."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= DIRECT_BATCH:
+            return self._forward(texts)
         with self._lock:
             vectors = self._model.encode(
                 list(texts),
@@ -94,6 +96,22 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+    def _forward(self, texts: Sequence[str]) -> Vectors:
+        """A few texts (questions) straight through the model: the same vectors as ``encode``, about 2 ms sooner."""
+        import torch
+
+        preprocess = getattr(self._model, "preprocess", None) or self._model.tokenize
+        with self._lock, torch.inference_mode():
+            features = preprocess(list(texts))
+            vectors = self._model.forward(features)["sentence_embedding"]
+            vectors = torch.nn.functional.normalize(vectors, dim=1)
+        return np.asarray(vectors.cpu().numpy(), dtype=np.float32)
+
+
+DIRECT_BATCH = 16
+"""Up to this many texts skip ``encode``'s batching (one padded batch is as fast)."""
 
 
 class QueryBatcher:

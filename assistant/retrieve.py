@@ -9,22 +9,22 @@ by its own embedding and by its share of the question's key terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embed import Embedder, QueryBatcher, Vectors
-from assistant.lexical import LexicalIndex, Term, content_stems, stem, stem_bigrams, stem_set
+from assistant.lexical import LexicalIndex, Term, content_stems, stem
 from assistant.question import Question, dates_in
 from assistant.settings import RetrievalSettings
+from assistant.signals import Signals
 from assistant.sources import SourceCatalog
 from assistant.store import SourceStorage, sentence_id
-from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters, Passage, Span
+from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters, Passage
 
 LEXICAL_SEATS = 2
 """Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
@@ -234,84 +234,26 @@ class HybridSearcher:
             if s.quotable
         }
         vectors = self.storage.sentence_vectors(sorted(wanted))
-        terms = [t for t in question.terms if not t.temporal]
-        entities = [t for t in question.entities if not t.temporal]
-        predicates = [t for t in terms if not t.entity]
-        all_terms, predicate_terms = self.lexical.weigh(terms), self.lexical.weigh(predicates)
-        rarest_missing = self.lexical.rarest_missing(predicates)
-        forms = [self.lexical.variants(t.stem) for t in entities]
-        focus = [self.lexical.variants(t.stem) for t in question.focus]
-
-        def share(of: list[frozenset[str]], stems: Collection[str]) -> float:
-            return sum(not f.isdisjoint(stems) for f in of) / len(of) if of else 1.0
-
-        def cosine(source: str, span: Span | None) -> float:
-            v = vectors.get(sentence_id(source, span)) if span is not None and span.quotable else None
-            return float(np.dot(v, vector)) if v is not None else 0.0
-
-        best_lexical = max((p.lexical or 0.0 for p in passages), default=0.0) or 1.0
-        years = question.years
-        phrases = stem_bigrams(question.text)
-        asked = (
-            [self.lexical.variants(t.stem) for t in question.terms if not t.temporal] if question.kind == "said" else []
-        )
-        out: list[Evidence] = []
+        signals = Signals(self, question, vector, vectors, passages)
+        out = []
         for passage, i, text in candidates:
+            measured = signals.of(passage, i, text)
             chunk = passage.chunk
-            source, span = chunk.meta.source_id, chunk.spans[i]
-            before = chunk.spans[i - 1] if i > 0 else None
-            after = chunk.spans[i + 1] if i + 1 < len(chunk.spans) else None
-            about = self._about[source]
-            context = self._chunk_stems[chunk.id] | about
-            stems = stem_set(text)
-            dated = bool(years) and ((chunk.meta.date or "")[:4] in years or any(y in text for y in years))
-            own = vectors.get(sentence_id(source, span))
-            signals = {
-                "dense": float(np.dot(own, vector)) if own is not None else 0.0,
-                "before_dense": cosine(source, before),
-                "after_dense": cosine(source, after),
-                "passage_dense": passage.dense or 0.0,
-                "bm25": (passage.lexical or 0.0) / best_lexical,
-                "fused": 1.0 / (1 + passage.rank),
-                "coverage": all_terms(stems),
-                "phrases": len(phrases & stem_bigrams(text)) / len(phrases) if phrases else 0.0,
-                "context": all_terms(context),
-                "predicate": predicate_terms(stems) if predicates else all_terms(stems),
-                "predicate_context": predicate_terms(context) if predicates else all_terms(context),
-                "missing_rare": rarest_missing(context),
-                "entity_sentence": share(forms, stems),
-                "entity_passage": share(forms, context),
-                "entity_document": share(forms, self._document_stems[source]),
-                "entity_document_all": float(share(forms, self._document_stems[source]) == 1.0),
-                "entity_sentence_all": float(share(forms, stems) == 1.0),
-                "focus_sentence": share(focus, stems),
-                "focus_passage": share(focus, context),
-                "title": all_terms(about),
-                "position": 1.0 / (1 + chunk.index),
-                "lead": float(chunk.index == 0 and all(not s.story for s in chunk.spans[:i])),
-                "caption": float(span.kind == "caption"),
-                "bio": float(span.kind == "bio"),
-                "asks_back": float(text.rstrip(" ”\"’'").endswith("?")),
-                "years_match": float(dated),
-                "years_miss": float(bool(years) and not dated),
-                "voice": float(in_voice(question.voice, chunk.meta)),
-                "speaker": self._speaker_named(asked, source, span) if asked else 0.0,
-            }
-            out.append(Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id,
-                                dense=signals["dense"], signals=signals))  # fmt: skip
+            out.append(Evidence.model_construct(meta=chunk.meta, span=chunk.spans[i], text=text, chunk_id=chunk.id,
+                                                score=0.0, dense=measured["dense"], signals=measured))  # fmt: skip
         return out
 
-    def _speaker_named(self, asked: list[frozenset[str]], source: str, span: Span) -> float:
-        """Share of a "what did X say" question's terms that name who speaks in the sentence (or its source)."""
-        who = self.sources.attribution(source, span.start)
-        stems = stem_set(" ".join(filter(None, [who.speaker, who.outlet, who.author])))
-        return sum(not forms.isdisjoint(stems) for forms in asked) / len(asked)
+    def about(self, source_id: str) -> set[str]:
+        """Stems of a document's title, outlet and author: what its passages are about besides their words."""
+        return self._about[source_id]
 
+    def chunk_stems(self, chunk_id: str) -> set[str]:
+        """Content stems of one chunk."""
+        return self._chunk_stems[chunk_id]
 
-def in_voice(voice: str | None, meta: DocumentMeta) -> bool:
-    """Whether a document speaks in the voice a question asks to hear (official, or the others)."""
-    official = meta.kind in VOICE_KINDS["official"]
-    return (voice == "official" and official) or (voice == "others" and not official)
+    def document_stems(self, source_id: str) -> set[str]:
+        """Content stems of a whole document, its metadata included."""
+        return self._document_stems[source_id]
 
 
 class HybridRetriever(BaseRetriever):
@@ -351,4 +293,4 @@ def passage_to_document(passage: Passage) -> LCDocument:
     )
 
 
-__all__ = ["HybridRetriever", "HybridSearcher", "in_voice", "reciprocal_rank_fusion"]
+__all__ = ["HybridRetriever", "HybridSearcher", "reciprocal_rank_fusion"]
