@@ -15,6 +15,7 @@ import gradio as gr
 import uvicorn
 
 from assistant.api import create_api
+from assistant.ranker import ModelError
 from assistant.settings import get_settings
 from assistant.ui import CSS, HEAD, build_ui
 from assistant.wiring import build_assistant
@@ -47,7 +48,10 @@ def main() -> None:
             f"error: binding {args.host} would expose the assistant to the network without a password. "
             "Set ASSISTANT_AUTH=user:password, or pass --insecure-no-auth if that is really intended."
         )
-    assistant = build_assistant(settings)
+    try:
+        assistant = build_assistant(settings)
+    except ModelError as exc:
+        sys.exit(f"error: {exc}")
     assistant.ensure_index(progress=True)
     api = create_api(assistant, login=login)
     app = gr.mount_gradio_app(api, build_ui(assistant), path="/", css=CSS, head=HEAD, auth=login)

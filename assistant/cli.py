@@ -22,13 +22,14 @@ from assistant.embed import EmbeddingError
 from assistant.index import IngestError
 from assistant.judge import Judge
 from assistant.prompts import PromptError
+from assistant.ranker import ModelError
 from assistant.service import Assistant
 from assistant.store import StorageError
 from assistant.types import VOICE_KINDS, Answer, Filters
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask a source corpus; get cited, verbatim answers.")
 
-USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError)
+USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError, ModelError)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -97,7 +97,6 @@ class SentenceTransformerEmbedder:
             )
         return np.asarray(vectors, dtype=np.float32)
 
-
     def _forward(self, texts: Sequence[str]) -> Vectors:
         """A few texts (questions) straight through the model: the same vectors as ``encode``, about 2 ms sooner."""
         import torch

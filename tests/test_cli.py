@@ -152,3 +152,14 @@ def test_refusals_stay_correct_under_a_voice_filter(cli_env: Path) -> None:
     answer = json.loads(out)
     assert not answer["refused"]
     assert {c["kind"] for c in answer["citations"]} <= {"news", "op_ed"}
+
+
+def test_a_missing_answer_model_is_a_clear_error(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import ranker, wiring
+
+    missing = cli_env / "no-model.json"
+    monkeypatch.setattr(wiring, "load_model", lambda: ranker.load_model(missing))
+    code, _, err = run("ask", "What is a diffusion?")
+    assert code == 2
+    assert "answer model" in err
+    assert "make train" in err
