@@ -20,7 +20,6 @@ QuestionKind = Literal[
     "summary", "versions", "comparison", "why", "how_many", "when", "where", "who", "definition", "said", "yesno",
     "what",
 ]  # fmt: skip
-KINDS: tuple[QuestionKind, ...] = QuestionKind.__args__  # type: ignore[attr-defined]
 
 _I = re.IGNORECASE
 _KIND_PATTERNS: list[tuple[QuestionKind, re.Pattern[str]]] = [
@@ -112,11 +111,6 @@ class Question:
     def years(self) -> set[str]:
         """Years the question names ("in 2018")."""
         return set(_YEAR.findall(self.text))
-
-    @property
-    def asks_why(self) -> bool:
-        """Whether the question asks for a reason."""
-        return self.kind == "why"
 
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
