@@ -48,9 +48,3 @@ class NaiveAnchor:
         body = " ".join(f"{c.quote} {markers([c.n])}" for c in citations)
         return Answer(question=text, answer=body, refused=False, mode="anchor", citations=citations,
                       notices=notices, retrieved=retrieved, timings_ms=elapsed)  # fmt: skip
-
-
-def best_cosine(searcher: HybridSearcher, query: str) -> float:
-    """The cosine of the sentence nearest ``query``: the one figure the anchor decides on."""
-    hits = searcher.storage.retrieve_sentences(searcher.embed_query(query), 1, None)
-    return hits[0][1] if hits else 0.0
