@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest eval train train-check quality bench bench-scale reliability audit ingest clean
+.PHONY: run test lint typecheck pytest eval train train-check probes quality bench bench-scale reliability audit ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: $(VENV)/.installed  ## Install, index the corpus if needed, and serve the c
 ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
 	$(BIN)/python -m assistant ingest
 
-test: lint typecheck train-check eval pytest  ## Install dev dependencies; run linters, type checks, the eval gate and the suite
+test: lint typecheck train-check eval probes pytest  ## Install dev dependencies; run linters, type checks, the eval gates and the suite
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check assistant tests bench reliability app.py
@@ -52,6 +52,12 @@ quality: $(VENV)/.installed-dev  ## Both splits of the bank with the naive ancho
 	mkdir -p artifacts
 	$(BIN)/python -m assistant eval evals/bank/*.yaml --split both --anchor --json artifacts/quality.json \
 		--report artifacts/quality.md || true
+
+probes: $(VENV)/.installed-dev  ## LLM-mode sentence checks on the held-out probes and the reported examples, beside the earlier check
+	mkdir -p artifacts
+	$(BIN)/python -m assistant.probe evals/probes/seeds.yaml evals/probes/extra.yaml --split heldout --gate \
+		--json artifacts/probes.json --report artifacts/probes.md
+	$(BIN)/python -m assistant.probe evals/probes/examples.yaml --split all --gate --report artifacts/probes-examples.md
 
 train: $(VENV)/.installed-dev  ## Refit the answer model on the bank's dev split (writes evals/train/ and the model file)
 	$(BIN)/python -m assistant.train

@@ -37,6 +37,8 @@ class Claim:
     text: str
     evidence: list[Evidence]
     supported: bool = True
+    reason: str = ""
+    """Why a written claim passed its check, or which check failed (empty for verbatim quotes)."""
 
 
 @dataclass

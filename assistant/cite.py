@@ -61,7 +61,7 @@ def compose(draft: Draft) -> tuple[str, list[Citation], list[AnswerSentence]]:
                 numbers[key] = len(citations) + 1
                 citations.append(make_citation(numbers[key], e))
             ns.append(numbers[key])
-        sentences.append(AnswerSentence(text=claim.text, supported=claim.supported, citations=ns))
+        sentences.append(AnswerSentence(text=claim.text, supported=claim.supported, citations=ns, check=claim.reason))
     if draft.verbatim:
         paragraphs: list[list[str]] = []
         previous = None

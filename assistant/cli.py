@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cite import export_markdown, label
+from assistant.cite import export_markdown, label, markers
 from assistant.corpus import CorpusError
 from assistant.embed import EmbeddingError
 from assistant.index import IngestError
@@ -357,6 +357,9 @@ def render(answer: Answer) -> str:
     if answer.mode == "llm" and answer.sentences:
         supported = sum(s.supported for s in answer.sentences)
         lines.append(f"Checked: {supported} of {len(answer.sentences)} sentences supported by their sources.")
+        for i, s in enumerate(answer.sentences, 1):
+            backed = f"supported by {markers(s.citations)}" if s.supported else "unsupported"
+            lines.append(f"  {i}. {backed}: {s.check}")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     if answer.closest:

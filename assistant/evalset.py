@@ -136,10 +136,10 @@ class EvalFile(BaseModel):
     cases: list[Case] = Field(min_length=1)
 
 
-def split_of(case_id: str) -> Split:
-    """``heldout`` for about 40% of ids, ``dev`` for the rest; the same id always lands in the same split."""
+def split_of(case_id: str, heldout_share: int = HELDOUT_SHARE) -> Split:
+    """``heldout`` for about ``heldout_share`` % of ids, ``dev`` for the rest; an id always lands in one split."""
     bucket = int(hashlib.sha256(case_id.encode("utf-8")).hexdigest()[:8], 16) % 100
-    return "heldout" if bucket < HELDOUT_SHARE else "dev"
+    return "heldout" if bucket < heldout_share else "dev"
 
 
 def select(cases: Sequence[Case], split: str) -> list[Case]:

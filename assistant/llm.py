@@ -2,29 +2,37 @@
 and every sentence it writes is checked in code against the passages it cites.
 
 The model never decides what counts as supported. A sentence is shown as supported only
-when a quote from a passage it cites holds its names and numbers and most of its
-content words; invented citation numbers are dropped; if nothing is supported the
-extractive answer is shown instead. Any failure of the endpoint falls back the same way.
+when a quote from a passage it cites (or two sentences of one passage, for a sentence that
+merges them) holds its names and numbers and most of its content words, and nothing in the
+quote turns its meaning around (:mod:`assistant.consistency`); each sentence carries the
+reason. Invented citation numbers are dropped; if nothing is supported the extractive
+answer is shown instead. Any failure of the endpoint falls back the same way.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
 
+from assistant import consistency
 from assistant.answer import REFUSAL, Claim, Draft, ExtractiveAnswerer
 from assistant.cite import MARKER
 from assistant.clean import split_sentences
+from assistant.consistency import Verdict
 from assistant.lexical import content_stems, stem, words
 from assistant.question import Question
 from assistant.settings import LLMSettings
+from assistant.store import sentence_id
 from assistant.types import Evidence, Passage, Span
 
 log = logging.getLogger(__name__)
@@ -96,12 +104,14 @@ class LLMAnswerer:
         settings: LLMSettings,
         extractive: ExtractiveAnswerer,
         embed: Callable[[Sequence[str]], Any],
+        checker: SentenceChecker | None = None,
     ) -> None:
         self.model = model
         self.prompts = prompts
         self.settings = settings
         self.extractive = extractive
         self.embed = embed
+        self.checker = checker or make_checker(settings)
 
     def answer(
         self,
@@ -136,9 +146,11 @@ class LLMAnswerer:
         if invented:
             draft.notices.append(f"Removed {invented} citation number(s) that matched no source.")
         if not any(c.supported for c in claims):
+            reasons = "; ".join(f"{i}. {c.reason}" for i, c in enumerate(claims, 1) if c.reason)
             return self._fallback(
                 fallback,
-                "No sentence of the model's answer was supported by its cited sources; showing the extractive answer.",
+                "No sentence of the model's answer was supported by its cited sources"
+                f"{f' ({reasons})' if reasons else ''}; showing the extractive answer.",
             )
         unsupported = [c for c in claims if not c.supported]
         if unsupported and self.settings.on_unsupported == "drop":
@@ -180,9 +192,7 @@ class LLMAnswerer:
         """Split the model's text into claims and check each against the passages it cites."""
         claims: list[Claim] = []
         invented = 0
-        body = text.strip()
-        for start, end in split_sentences(body):
-            sentence = body[start:end]
+        for sentence in _sentences(text):
             cited = [int(n) for n in MARKER.findall(sentence)]
             valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
             invented += len(cited) - len([n for n in cited if 1 <= n <= len(passages)])
@@ -191,34 +201,142 @@ class LLMAnswerer:
                 continue
             # A sentence that cites nothing is checked against every passage: it is shown as
             # supported only with a quote that passes the same strict check.
-            best = self._best_quote(plain, [passages[n - 1] for n in valid] if valid else list(passages))
-            claims.append(Claim(text=plain, evidence=[best] if best else [], supported=best is not None))
-        self._check_meaning(claims)
+            claims.append(self._check_claim(plain, [passages[n - 1] for n in valid] if valid else list(passages)))
+        if self.checker.needs_cosine:
+            self._check_cosine(claims)
         return claims, invented
 
-    def _check_meaning(self, claims: list[Claim]) -> None:
-        """Words can match while the meaning differs: require embedding similarity too."""
+    def _check_claim(self, sentence: str, cited: Sequence[Passage]) -> Claim:
+        """The best quote (or two sentences of one passage) that passes the check, else the reason none did."""
+        candidates = self._candidates(sentence, cited)
+        first: Verdict | None = None
+        for _, quotes in candidates:
+            verdict = self.checker.check(sentence, [e.text for e in quotes], self._speakers(quotes))
+            if verdict.supported:
+                for e in quotes:
+                    e.score = verdict.coverage
+                return Claim(text=sentence, evidence=list(quotes), supported=True, reason=verdict.reason)
+            first = first or verdict
+        reason = first.reason if first else "no cited quote shares enough of its words"
+        return Claim(text=sentence, evidence=[], supported=False, reason=reason)
+
+    def _candidates(self, sentence: str, cited: Sequence[Passage]) -> list[tuple[float, list[Evidence]]]:
+        """Quotes that share enough words, best first; then pairs of one passage's sentences (merged claims)."""
+        singles: list[tuple[float, Evidence, int, Passage]] = []
+        for passage in cited:
+            for i, (span, quote) in enumerate(zip(passage.chunk.spans, passage.chunk.span_texts(), strict=True)):
+                if span.quotable and not INJECTION.search(quote):
+                    singles.append((overlap(sentence, quote), _evidence(passage, span, quote, 0.0), i, passage))
+        singles.sort(key=lambda c: -c[0])
+        out = [(score, [e]) for score, e, _, _ in singles if score >= self.settings.min_overlap][:CANDIDATES]
+        near = [c for c in singles[:CANDIDATES] if c[0] > 0]
+        for (_, a, i, pa), (_, b, j, pb) in itertools.combinations(near, 2):
+            if pa is pb and abs(i - j) <= 3:
+                pair = [a, b] if i < j else [b, a]
+                score = overlap(sentence, *(e.text for e in pair))
+                if score >= self.settings.min_overlap:
+                    out.append((score, pair))
+        return out
+
+    def _speakers(self, quotes: Sequence[Evidence]) -> list[str]:
+        """Who the sources say is speaking in the quotes: a sentence may name them though the quote does not."""
+        found = []
+        for e in quotes:
+            who = self.extractive.index.sources.attribution(e.meta.source_id, e.span.start)
+            found += [x for x in (who.speaker, who.outlet, who.author, e.meta.outlet, e.meta.author) if x]
+        return found
+
+    def _check_cosine(self, claims: list[Claim]) -> None:
+        """Words can match while the sentence says something else: require embedding similarity too.
+
+        Quotes use the vectors stored at ingest (a merged claim, the mean of its two); only
+        the written sentences are embedded."""
         pairs = [c for c in claims if c.supported]
         if not pairs:
             return
-        vectors = self.embed([c.text for c in pairs] + [c.evidence[0].text for c in pairs])
+        ids = [sentence_id(e.meta.source_id, e.span) for c in pairs for e in c.evidence]
+        stored = self.extractive.index.storage.sentence_vectors(ids)
+        missing = [e.text for c in pairs for e in c.evidence if sentence_id(e.meta.source_id, e.span) not in stored]
+        vectors = self.embed([c.text for c in pairs] + missing)
+        vectors_of = dict(zip(missing, vectors[len(pairs) :], strict=True))
         for i, claim in enumerate(pairs):
-            cosine = float(vectors[i] @ vectors[len(pairs) + i])
-            claim.evidence[0].dense = cosine
+            quote = np.mean([_vector(e, stored, vectors_of) for e in claim.evidence], axis=0)
+            cosine = float(vectors[i] @ quote / (np.linalg.norm(quote) or 1.0))
+            for e in claim.evidence:
+                e.dense = cosine
             if cosine < self.settings.min_cosine:
                 claim.supported, claim.evidence = False, []
+                claim.reason = f"too far in meaning from its quote (cosine {cosine:.2f})"
 
-    def _best_quote(self, sentence: str, cited: Sequence[Passage]) -> Evidence | None:
-        """The quote from the cited passages that best supports the sentence, if one does."""
-        best: tuple[float, Evidence] | None = None
-        for passage in cited:
-            for span, quote in zip(passage.chunk.spans, passage.chunk.span_texts(), strict=True):
-                if not span.quotable or INJECTION.search(quote):
-                    continue
-                score = support(sentence, quote)
-                if score >= self.settings.min_overlap and (best is None or score > best[0]):
-                    best = (score, _evidence(passage, span, quote, score))
-        return best[1] if best else None
+
+def _vector(e: Evidence, stored: dict[str, Any], embedded: dict[str, Any]) -> Any:
+    return stored.get(sentence_id(e.meta.source_id, e.span), embedded.get(e.text))
+
+
+CANDIDATES = 6
+"""Quotes tried per sentence, best overlap first (and pairs among them)."""
+
+
+class SentenceChecker(Protocol):
+    """Decides whether a quote backs a written sentence, and says why."""
+
+    needs_cosine: bool
+    """Whether a passed sentence must also be close to its quote by embedding cosine (``min_cosine``)."""
+
+    def check(self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = ()) -> Verdict:
+        """The verdict on ``sentence`` against its quote (or two sentences of one passage, for a merged
+        sentence); ``speakers`` are who the quotes' source says is speaking."""
+        ...
+
+
+class MeaningChecker:
+    """Names, numbers and the contradiction detectors of :mod:`assistant.consistency`.
+
+    No cosine gate: on the dev probes it rejected nothing the detectors let through, and it
+    costs an embedding of every sentence."""
+
+    name = "meaning"
+    needs_cosine = False
+
+    def check(self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = ()) -> Verdict:
+        return consistency.check(sentence, quotes, speakers)
+
+
+class OverlapChecker:
+    """The earlier check: names and numbers in the quote and most content words (no meaning cues)."""
+
+    name = "overlap"
+    needs_cosine = True
+
+    def __init__(self, min_overlap: float = 0.5) -> None:
+        self.min_overlap = min_overlap
+
+    def check(self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = ()) -> Verdict:
+        score = support(sentence, " ".join(quotes))
+        ok = score >= self.min_overlap
+        return Verdict(ok, "names, numbers and most words found" if ok else "names, numbers or words missing", score)
+
+
+def make_checker(settings: LLMSettings) -> SentenceChecker:
+    """The checker the settings name."""
+    return MeaningChecker() if settings.checker == "meaning" else OverlapChecker(settings.min_overlap)
+
+
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
+
+
+def _sentences(text: str) -> list[str]:
+    """The model's sentences, each with its markers: "… Russia. [1] Checks …" gives [1] to the first."""
+    body = text.strip()
+    out: list[str] = []
+    for start, end in split_sentences(body):
+        piece = body[start:end]
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and out:
+            out[-1] += " " + lead.group(0).strip()
+            piece = piece[lead.end() :]
+        out.append(piece)
+    return out
 
 
 def key_tokens(sentence: str) -> set[str]:
@@ -228,6 +346,18 @@ def key_tokens(sentence: str) -> set[str]:
         if any(ch.isdigit() for ch in w) or (i > 0 and w[:1].isupper()) or (len(w) > 1 and w.isupper()):
             tokens.add(stem(w))
     return tokens
+
+
+@lru_cache(maxsize=20_000)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(content_stems(text))
+
+
+def overlap(sentence: str, *quotes: str) -> float:
+    """Share of the sentence's content words found in the quotes."""
+    stems = _stems(sentence)
+    found = frozenset().union(*(_stems(q) for q in quotes))
+    return len(stems & found) / len(stems) if stems else 0.0
 
 
 def support(sentence: str, quote: str) -> float:
@@ -245,4 +375,4 @@ def _evidence(passage: Passage, span: Span, quote: str, score: float) -> Evidenc
     return Evidence(meta=passage.chunk.meta, span=span, text=quote, chunk_id=passage.chunk.id, score=score)
 
 
-__all__ = ["REFUSAL", "LLMAnswerer", "make_chat_model", "support"]
+__all__ = ["REFUSAL", "LLMAnswerer", "MeaningChecker", "OverlapChecker", "make_chat_model", "support"]

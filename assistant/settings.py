@@ -70,6 +70,11 @@ class LLMSettings(BaseModel):
     on_unsupported: Literal["flag", "drop"] = Field(
         default="flag", description="What to do with a sentence its citations do not support."
     )
+    checker: Literal["meaning", "overlap"] = Field(
+        default="meaning",
+        description="How written sentences are checked: names, numbers and contradiction cues (meaning), "
+        "or names, numbers and shared words only (overlap, the earlier check).",
+    )
     min_overlap: float = Field(default=0.5, description="Share of a sentence's content words its quote must hold.")
     min_cosine: float = Field(default=0.55, description="Least embedding similarity between a sentence and its quote.")
 

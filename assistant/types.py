@@ -234,6 +234,9 @@ class AnswerSentence(BaseModel):
     text: str = Field(description="The sentence as shown, without citation markers.")
     supported: bool = Field(description="True when its cited quote backs it (always, for verbatim quotes).")
     citations: list[int] = Field(default_factory=list, description="Numbers of the citations backing it.")
+    check: str = Field(
+        default="", description="For a written sentence: why it passed its check, or which check failed."
+    )
 
 
 class Retrieved(BaseModel):

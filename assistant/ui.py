@@ -92,6 +92,14 @@ def to_markdown(answer: Answer) -> str:
             parts.append(f"**{CLOSEST_LABEL}**\n" + "\n".join(nearest))
     else:
         parts = [re.sub(r"\\\[(\d+)\\\]", r"[**[\1]**](#src-\1)", escape(answer.answer))]
+    if answer.mode == "llm" and answer.sentences:
+        parts.append(
+            "**Checks:**\n"
+            + "\n".join(
+                f"{i}. {'supported' if s.supported else 'unsupported'}: {escape(s.check)}"
+                for i, s in enumerate(answer.sentences, 1)
+            )
+        )
     parts += [f"_{escape(n)}_" for n in answer.notices]
     return "\n\n".join(parts)
 

@@ -392,3 +392,14 @@ def test_bank_follow_ups_in_both_modes(llm_assistant: Assistant) -> None:
                    for c in cases]  # fmt: skip
         hits = [r.id for r in results if r.cited_source_hit]
         assert len(hits) >= 0.85 * len(cases), (mode, [r.id for r in results if not r.cited_source_hit])
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
+    from assistant.llm import _sentences
+
+    text = "Interpol refused to suspend Russia. [1] Checks are made every minute. [2][3] A third one [4]."
+    assert _sentences(text) == [
+        "Interpol refused to suspend Russia. [1]",
+        " Checks are made every minute. [2][3]",
+        " A third one [4].",
+    ]

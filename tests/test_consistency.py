@@ -1,0 +1,97 @@
+"""The meaning check of written sentences: each detector, on real quotes of the seed corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.consistency import check, tokens
+from assistant.wordlists import opposites
+
+STOP = "Effective immediately, diffusions can no longer be sent directly by NCB Moscow to member countries."
+REFUSED = (
+    "Calling “neutrality” the cornerstone of their organization, Interpol officials refused to suspend Russia from "
+    "the global police institution following the Kremlin’s invasion of Ukraine."
+)
+CHECKS = (
+    "Every minute, nearly 9,000 checks are made against INTERPOL’s global databases and more than 30 messages are "
+    "exchanged between police worldwide using its secure global police communications system."
+)
+BORDER = (
+    "Checks against INTERPOL’s databases at control points along the Ukrainian border have already resulted in the "
+    "identification of individuals wanted by four different countries for a range of offenses."
+)
+ONLY_IF = "Only if a diffusion is found compliant will the General Secretariat then disseminate it to member countries."
+LETTER = (
+    "Interpol reportedly accepted an unsigned resignation letter from the currently detained former President Mr "
+    "Meng, which was delivered by the Chinese Govt."
+)
+PLANS = (
+    "The meeting was an opportunity to discuss Fair Trials’ consultation report Strengthening INTERPOL: An Update, "
+    "which Fair Trials plans to publish in full in early 2018."
+)
+BROMUND = (
+    "“It sounds like the Executive Committee was unwilling to suspend Russia, so they compromised on these oversight "
+    "measures,” Ted R."
+)
+
+FALSE = [
+    (STOP, "Diffusions can now be sent directly by NCB Moscow to member countries.", "negated in the quote"),
+    (STOP, "Diffusions will not be sent by NCB Moscow to member countries.", "'will' (future)"),
+    (REFUSED, "Interpol officials agreed to suspend Russia after the invasion of Ukraine.", "negated in the quote"),
+    (REFUSED, "Interpol officials refused to suspend Ukraine from the organization.", "on 'Russia' in the quote"),
+    (REFUSED, "Interpol officials refused to suspend China after the invasion of Ukraine.", "not in the quote: China"),
+    (BROMUND, "The Executive Committee was eager to suspend Russia but was blocked.", "negated in the quote"),
+    (CHECKS, "Every day, nearly 9,000 checks are made against INTERPOL's global databases.", "day"),
+    (CHECKS, "Every minute, more than 9,000 checks are made against INTERPOL's databases.", "bounds"),
+    (CHECKS, "Every minute, nearly 12,000 checks are made against INTERPOL's databases.", "12,000"),
+    (BORDER, "Checks on the Ukrainian border identified individuals wanted by forty countries.", "number 40"),
+    (ONLY_IF, "The General Secretariat will disseminate a diffusion even if it is not found compliant.", "negated"),
+    (LETTER, "Interpol reportedly accepted a signed resignation letter from Meng.", "'unsigned'"),
+    (LETTER, "Interpol reportedly rejected an unsigned resignation letter from Meng.", ""),
+    (PLANS, "Fair Trials has published its consultation report Strengthening INTERPOL: An Update in full.", "drops"),
+    (REFUSED, "Interpol refused to suspend Russia because of the Kremlin's invasion of Ukraine.", "cause"),
+    (ONLY_IF, "The General Secretariat will disseminate a diffusion if it is found compliant.", "condition"),
+]
+TRUE = [
+    (STOP, "NCB Moscow can no longer send diffusions directly to member countries."),
+    (REFUSED, "Interpol officials declined to suspend Russia after the Kremlin's invasion of Ukraine, citing it."),
+    (REFUSED, "Citing neutrality, Interpol officials did not suspend Russia after it invaded Ukraine."),
+    (BROMUND, "It sounded as if the Executive Committee was unwilling to suspend Russia and compromised instead."),
+    (CHECKS, "Nearly 9,000 checks are made against INTERPOL's global databases every minute."),
+    (BORDER, "Checks along the Ukrainian border have identified individuals wanted by four different countries."),
+    (ONLY_IF, "The General Secretariat will disseminate a diffusion only if it is found compliant."),
+    (LETTER, "Interpol reportedly accepted Meng's unsigned resignation letter, delivered by the Chinese Govt."),
+    (PLANS, "Fair Trials plans to publish its consultation report Strengthening INTERPOL: An Update in full in 2018."),
+]
+
+
+@pytest.mark.parametrize(("quote", "sentence", "reason"), FALSE)
+def test_a_turned_meaning_is_never_supported(quote: str, sentence: str, reason: str) -> None:
+    verdict = check(sentence, quote)
+    assert not verdict.supported, verdict.reason
+    assert reason in verdict.reason
+
+
+@pytest.mark.parametrize(("quote", "sentence"), TRUE)
+def test_a_faithful_paraphrase_is_supported(quote: str, sentence: str) -> None:
+    verdict = check(sentence, quote)
+    assert verdict.supported, verdict.reason
+    assert "no contradiction cue" in verdict.reason
+
+
+def test_a_speaker_the_source_names_may_stand_outside_the_quote() -> None:
+    quote = "Interpol has the chance to set international human rights standards for police cooperation."
+    sentence = "According to Fair Trials, Interpol has the chance to set human rights standards for police cooperation."
+    assert not check(sentence, quote).supported
+    assert check(sentence, quote, speakers=["Fair Trials"]).supported
+
+
+def test_the_supported_reason_names_what_was_found() -> None:
+    verdict = check("Nearly 9,000 checks are made against INTERPOL's databases every minute.", CHECKS)
+    assert verdict.reason == "names found: INTERPOL; numbers found: 9,000; no contradiction cue"
+
+
+def test_tokens_split_contractions_and_opposites_come_from_the_list() -> None:
+    assert [t.low for t in tokens("It can't be sent.")] == ["it", "can", "n't", "be", "sent", "."]
+    assert "reject" in opposites()["accept"]
+    assert "accept" in opposites()["reject"]
