@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest eval train train-check probes quality bench bench-scale reliability audit ingest clean
+.PHONY: run test lint typecheck pytest eval train train-check probes llm-checks quality bench bench-scale reliability audit ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ train-check: $(VENV)/.installed-dev  ## Refitting the committed training tables 
 bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/checks.py
+
+llm-checks: $(VENV)/.installed-dev  ## SmolLM2's answers under the meaning check and the earlier overlap check; bench/llm-checks.json
+	$(BIN)/python bench/llm_checks.py
 
 reliability: $(VENV)/.installed-dev  ## Fuzzing (10,000 questions), 10 killed ingests, 32 clients for 60 s; writes RELIABILITY.md
 	$(BIN)/python reliability/run.py

@@ -124,12 +124,8 @@ class LLMAnswerer:
         if fallback.refused:
             return fallback  # no evidence: refuse before calling the model
         passages = passages[: self.settings.max_passages]
-        messages = [
-            SystemMessage(self.prompts["answer_system"]),
-            HumanMessage(self.prompts["answer"].format(question=question.text, sources=number_passages(passages))),
-        ]
         try:
-            text = self._generate(messages, on_token)
+            text = self.write(question.text, passages, on_token)
         except Exception as exc:  # noqa: BLE001 - any endpoint failure degrades to the extractive answer
             log.warning("LLM call failed: %s", type(exc).__name__)
             return self._fallback(
@@ -161,6 +157,14 @@ class LLMAnswerer:
                 f"{len(unsupported)} sentence(s) marked [unsupported]: their sources do not back them."
             )
         return draft
+
+    def write(self, question: str, passages: Sequence[Passage], on_token: TokenCallback | None = None) -> str:
+        """The model's answer text for the numbered passages, unchecked (raises what the endpoint raises)."""
+        messages = [
+            SystemMessage(self.prompts["answer_system"]),
+            HumanMessage(self.prompts["answer"].format(question=question, sources=number_passages(passages))),
+        ]
+        return self._generate(messages, on_token)
 
     def condense(self, question: str, history: Sequence[str]) -> str | None:
         """A standalone version of a follow-up question, or None if the model fails."""
@@ -255,7 +259,7 @@ class LLMAnswerer:
         if not pairs:
             return
         ids = [sentence_id(e.meta.source_id, e.span) for c in pairs for e in c.evidence]
-        stored = self.extractive.index.storage.sentence_vectors(ids)
+        stored = self.extractive.index.storage.sentence_vectors(sorted(set(ids)))
         missing = [e.text for c in pairs for e in c.evidence if sentence_id(e.meta.source_id, e.span) not in stored]
         vectors = self.embed([c.text for c in pairs] + missing)
         vectors_of = dict(zip(missing, vectors[len(pairs) :], strict=True))

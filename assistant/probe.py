@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,7 +58,11 @@ class ProbeFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     corpus: CorpusSpec = Field(description="The corpus the questions are asked over.")
-    split: bool = Field(default=True, description="Whether --split selects probes; false: every probe always runs.")
+    split: Literal["hash", "dev", "none"] = Field(
+        default="hash",
+        description="hash: each probe's id picks its half; dev: all are dev material (they tune, never test); "
+        "none: every probe runs in every split (the reported examples).",
+    )
     probes: list[Probe] = Field(min_length=1)
 
 
@@ -178,11 +182,18 @@ def run(paths: Sequence[Path], split: str, checkers: Sequence[str], index_root: 
                 embedder = embedder or assistant.searcher.embedder
                 assistant.ensure_index(progress=False)
                 for probe in probe_file.probes:
-                    if probe_file.split and split != "all" and probe.split != split:
+                    if not selected(probe_file, probe, split):
                         continue
                     endpoint.probe = probe
                     outcomes.append(_ask(assistant, endpoint, probe, checker))
     return outcomes
+
+
+def selected(probe_file: ProbeFile, probe: Probe, split: str) -> bool:
+    """Whether a probe runs in ``split`` (all, dev or heldout)."""
+    if split == "all" or probe_file.split == "none":
+        return True
+    return split == ("dev" if probe_file.split == "dev" else probe.split)
 
 
 def _corpus_settings(base: Any, spec: CorpusSpec, path: Path) -> Any:
