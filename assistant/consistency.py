@@ -24,12 +24,28 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.contradictions import DETECTORS, Reading, Token, polarity, same_name, token
+from assistant.contradictions import (
+    Reading,
+    Token,
+    absolutes,
+    cause,
+    conditions,
+    dates,
+    modality,
+    opposite_words,
+    polarity,
+    quantities,
+    same_name,
+    token,
+)
 from assistant.lexical import fold, stem
+from assistant.roles import who
 from assistant.wordlists import NUMBER_WORDS, SPEECH
 
 _TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’-][^\W\d_]+)*|[.,;:!?()“”\"%$€£]", re.UNICODE)
 MIN_CLAUSE_COVERAGE = 0.6
+DETECTORS = [quantities, dates, polarity, modality, conditions, cause, absolutes, opposite_words, who]
+"""In the order they are tried; the first that fires is the reason shown."""
 """Share of a merged sentence's clause that one of its quotes must hold."""
 
 
@@ -61,16 +77,22 @@ def tokens(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
-def check(sentence: str, quote: str | Sequence[str], speakers: Collection[str] = ()) -> Verdict:
+def check(
+    sentence: str, quote: str | Sequence[str], speakers: Collection[str] = (), known: Collection[str] = ()
+) -> Verdict:
     """Whether the quote (or two quotes of one passage) backs ``sentence``.
 
-    ``speakers`` are who the quote's source says is speaking (its speaker, outlet, author).
+    ``speakers`` are who the quote's source says is speaking (its speaker, outlet, author): a
+    sentence may name them beside a verb of saying. ``known`` are names the sentence may use
+    anywhere though the quote does not (the document's title and outlet: "its" in a quote is
+    often the organisation its title names).
     """
     quotes = [quote] if isinstance(quote, str) else list(quote)
     claim, source = tokens(sentence), tuple(t for q in quotes for t in tokens(q))
     source_stems = {t.stem for t in source if t.word}
     speaker_stems = {stem(w) for s in speakers for w in re.findall(r"[^\W_]+", s)}
-    missing = _missing_names(claim, source, speaker_stems)
+    known_stems = {stem(w) for s in known for w in re.findall(r"[^\W_]+", s)}
+    missing = [name for name in _missing_names(claim, source, speaker_stems) if stem(name) not in known_stems]
     if missing:
         return Verdict(False, f"not in the quote: {', '.join(missing)}")
     content = [t for t in claim if t.content]

@@ -9,33 +9,35 @@ quote does not count against a sentence about another part of it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.lexical import STOPWORDS, stem
 from assistant.wordlists import (
+    ABSOLUTES,
+    ADVERBS,
     AUXILIARIES,
     BOUNDARY,
     BOUNDS,
     CONDITIONS,
+    COORDINATION,
+    DEIXIS,
     IRREGULAR,
     MODALS,
     NEGATORS,
     NUMBER_WORDS,
-    PASSIVE,
     PREFIXES,
     PURE_NEGATORS,
     SCALES,
     SCOPE,
-    SPEECH,
     STOPPING,
     UNITS,
     opposites,
     valence,
 )
 
-CAUSES = frozenset("because therefore thus hence consequently caused causes prompted so".split())
+CAUSES = frozenset("because therefore thus hence consequently prompted so".split())
 CAUSE_PHRASES = ("due to", "owing to", "as a result", "led to", "leads to", "lead to", "in order to", "so that",
                  "in response to", "resulted in", "results in", "since the", "thanks to", "given that")  # fmt: skip
 LOOSE_CAUSES = ("as the", "as it", "as he", "as she", "as they", "as its", "as his", "as her", "as their", "since")
@@ -81,6 +83,27 @@ def same_name(stem_: str, stems: set[str]) -> bool:
     if stem_ in stems:
         return True
     return len(stem_) >= 5 and any(len(s) >= 5 and (stem_.startswith(s) or s.startswith(stem_)) for s in stems)
+
+
+DETERMINERS = frozenset("a an the its their his her this that these those our".split())
+
+
+def is_name(toks: Sequence[Token], i: int) -> bool:
+    """A capitalised word that does not open the sentence."""
+    return toks[i].name and i > 0 and toks[i - 1].low not in (".", "!", "?", "“", '"')
+
+
+def verbish(toks: Sequence[Token], i: int) -> bool:
+    """A rough verb test (no tagger): a past form not after a determiner or a possessive, or a word after
+    an auxiliary ("has made"), adverbs aside."""
+    t = toks[i]
+    if not t.content or t.low in ADVERBS or t.low.endswith("ly"):
+        return False
+    before = toks[i - 1] if i > 0 else None
+    if before is not None and before.low in AUXILIARIES:
+        return True
+    adjective = before is not None and (before.possessive or before.low in DETERMINERS)
+    return (t.low.endswith("ed") or t.low in IRREGULAR) and not adjective
 
 
 class Reading:
@@ -131,11 +154,11 @@ class Reading:
         return False
 
     def clauses(self) -> list[list[Token]]:
-        """The text cut at punctuation and clause words ("and", "but", "which", …)."""
+        """The text cut where clauses meet (punctuation, "and", "but", "nor"…); "nor" opens the next one."""
         out: list[list[Token]] = [[]]
         for t in self.tokens:
-            if t.low in BOUNDARY or t.low == "and":
-                out.append([])
+            if t.low in COORDINATION:
+                out.append([t] if t.low == "nor" else [])
             else:
                 out[-1].append(t)
         return [c for c in out if c]
@@ -200,71 +223,66 @@ def quantities(claim: Reading, quote: Reading) -> str | None:
         for family, u in unit.items():
             if all(q.get(family, u) != u for _, _, q in same):
                 return f"{value:g} {u} where the quote says {same[0][2][family]}"
-    mine, region = units(claim.tokens).get("time"), units(quote.region(claim).tokens).get("time")
-    if mine and region and mine != region and mine not in units(quote.tokens).values():
-        return f"'{mine}' where the quote says '{region}'"
-    return None
-
-
-def number_owners(claim: Reading, quote: Reading) -> str | None:
-    """A number put beside another name of the quote ("Brazil, with 118" where the quote gives 118 to the US)."""
-    for i, t in enumerate(claim.tokens):
-        if not t.low[:1].isdigit():
-            continue
-        owner = _owner(claim.tokens, i)
-        theirs = {o for j, q in enumerate(quote.tokens) if q.stem == t.stem and (o := _owner(quote.tokens, j))}
-        if owner and owner in quote.stems and theirs and not any(same_name(owner, {o}) for o in theirs):
-            return f"{t.text} belongs to {_shown(quote, min(theirs))} in the quote, not {_shown(claim, owner)}"
-    return None
-
-
-def _owner(toks: Sequence[Token], i: int) -> str | None:
-    """The name just before a number (within four words, not across a full stop or semicolon)."""
-    for k in range(i - 1, max(-1, i - 5), -1):
-        t = toks[k]
-        if t.low in (".", ";", ":") or t.low[:1].isdigit():
-            return None
-        if t.name and k > 0 and toks[k - 1].low not in (".", "!", "?"):
-            return t.stem
+    mine = {u for t in claim.tokens if (u := UNITS["time"].get(t.stem))}
+    theirs = {u for t in quote.tokens if (u := UNITS["time"].get(t.stem))}
+    if theirs and mine - theirs:
+        return f"'{sorted(mine - theirs)[0]}' where the quote says '{sorted(theirs)[0]}'"
     return None
 
 
 def polarity(claim: Reading, quote: Reading) -> str | None:
-    """Each clause of the sentence is negated (an odd number of times) as the quote's clause that matches it is."""
+    """Each clause of the sentence is negated (an odd number of times) as the quote's clauses it draws on are."""
     theirs = quote.clauses()
     for clause in claim.clauses():
-        stems = {t.stem for t in clause if t.content}
-        shared = [len(stems & {t.stem for t in c if t.content}) for c in theirs]
-        best = max(shared, default=0)
-        verbs = {t.stem for k, t in enumerate(clause) if _verbish(clause, k)}
+        stems = {t.stem for t in clause if _meaningful(t)}
+        verbs = {t.stem for k, t in enumerate(clause) if verbish(clause, k)}
         if not verbs and not any(t.low in NEGATORS for t in clause) and len(stems) < 3:
             continue  # a short noun phrase cut off by commas
-        if best < 2 and not (best == 1 and verbs & quote.stems.keys()):
+        drawn = [c for c in theirs if _draws_on(clause, stems, c)]
+        shared = stems & {t.stem for c in drawn for t in c}
+        if len(shared) < 2 and not (shared & verbs):
             continue
         mine = _negation_parity(clause, quote.stems)
-        matches = [c for c, n in zip(theirs, shared, strict=True) if n == best]
-        if all(_negation_parity(c, claim.stems) != mine for c in matches):
+        if sum(_negation_parity(c, claim.stems) for c in drawn) % 2 != mine:
             side, words = (
                 ("the sentence", _negators(clause, quote.stems))
                 if mine
-                else ("the quote", _negators(matches[0], claim.stems))
+                else ("the quote", [w for c in drawn for w in _negators(c, claim.stems)])
             )
             return f"negated in {side} only ('{' '.join(words)}')"
     return None
 
 
+def _draws_on(clause: Sequence[Token], stems: set[str], other: Sequence[Token]) -> bool:
+    """Whether a sentence clause rests on a quote clause: two shared words, or a shared verb."""
+    shared = stems & {t.stem for t in other if _meaningful(t)}
+    return len(shared) >= 2 or any(t.stem in shared and verbish(clause, k) for k, t in enumerate(clause))
+
+
+def _meaningful(t: Token) -> bool:
+    """A content word, or a verb that negates ("failed", "refused"): what clauses are matched on."""
+    return t.content or (t.word and t.low in NEGATORS and t.low not in PURE_NEGATORS)
+
+
 def _negators(clause: Sequence[Token], other: Counter[str]) -> list[str]:
-    return [t.text for t in clause if _negates(t, other)]
+    return [t.text for k, t in enumerate(clause) if _negates(clause, k, other)]
 
 
 def _negation_parity(clause: Sequence[Token], other: Counter[str]) -> int:
     """Negators in a clause, odd or even; a prefixed word counts when the other text has its root."""
-    return sum(_negates(t, other) for t in clause) % 2
+    return sum(_negates(clause, k, other) for k in range(len(clause))) % 2
 
 
-def _negates(t: Token, other: Counter[str]) -> bool:
-    if t.low in NEGATORS or t.stem in STOPPING:
+def _negates(clause: Sequence[Token], k: int, other: Counter[str]) -> bool:
+    t = clause[k]
+    after = clause[k + 1] if k + 1 < len(clause) else None
+    if t.low in PURE_NEGATORS or (t.low in ("rather", "instead") and after is not None and after.low in ("than", "of")):
         return True
+    if t.low in NEGATORS or t.stem in STOPPING:
+        # "failed to attract", "refused to suspend", "denied refugee status", "the prevention of" negate;
+        # "failed because" does not.
+        followers = ("to", "of") if t.stem in STOPPING else ("to",)
+        return after is not None and (after.low in followers or after.content or after.low in DETERMINERS)
     return (
         t.content
         and t.stem not in other
@@ -285,12 +303,23 @@ def modality(claim: Reading, quote: Reading) -> str | None:
 
 
 def _governs(region: Reading, cue: frozenset[str], claim: Reading) -> bool:
-    """Whether a cue word of the quote stands before (within four words) a word the sentence keeps."""
+    """Whether a cue word of the quote bears on a word the sentence keeps: one of the next two content
+    words after it, in its clause."""
     toks = region.tokens
-    return any(
-        t.low in cue and any(u.content and not u.name and u.stem in claim.stems for u in toks[j + 1 : j + 5])
-        for j, t in enumerate(toks)
-    )
+    for j, t in enumerate(toks):
+        if t.low not in cue:
+            continue
+        following = []
+        for u in toks[j + 1 : j + 10]:
+            if u.low in BOUNDARY:
+                break
+            if u.content:
+                following.append(u)
+            if len(following) == 2:
+                break
+        if any(not u.name and u.stem in claim.stems for u in following):
+            return True
+    return False
 
 
 def _cue_words(reading: Reading, kinds: set[str]) -> str:
@@ -368,155 +397,24 @@ def _slot(claim: Reading, i: int, quote: Reading) -> list[tuple[int, Token]]:
     return [(j, quote.tokens[j]) for j in range(max(0, lo), min(hi, len(quote.tokens)))]
 
 
-def roles(claim: Reading, quote: Reading) -> str | None:
-    """Who does what to whom: the name before (or, passive, after "by") a shared verb, and the one it acts on."""
-    for i, t in enumerate(claim.tokens):
-        if not t.content or t.name or not _verbish(claim.tokens, i):
-            continue
-        places = [j for j, q in enumerate(quote.tokens) if q.stem == t.stem and _verbish(quote.tokens, j)]
-        if not places:
-            continue
-        agent = _agent(claim.tokens, i)
-        theirs = [a for j in places if (a := _agent(quote.tokens, j))]
-        if agent and theirs and not any(_overlap(agent, a) for a in theirs):
-            mine_shown, their_shown = _shown(claim, min(agent)), _shown(quote, min(theirs[0]))
-            return f"the sentence has {mine_shown} '{t.text}'; the quote has {their_shown}"
-        target = _target(claim.tokens, i)
-        targets = [_target(quote.tokens, j) for j in places]
-        known = [x for x in targets if x]
-        if target and len(known) == len(targets) and target not in known and target in quote.stems:
-            return f"'{t.text}' acts on {_shown(claim, target)} here, on {_shown(quote, min(known))} in the quote"
-    return _attached_names(claim, quote) or _speaker(claim, quote)
-
-
-_PREPOSITIONS = frozenset("in of from against for to with on at".split())
-
-
-def _attached(toks: Sequence[Token], i: int) -> tuple[str, str] | None:
-    """(preposition, name) right after token ``i``: "journalists in Ukraine" gives ("in", "ukrain")."""
-    if i + 2 >= len(toks) or toks[i + 1].low not in _PREPOSITIONS:
-        return None
-    window = toks[i + 2 : i + 6]
-    for k, t in enumerate(window):
-        if t.name:
-            return toks[i + 1].low, t.stem
-        after = window[k + 1] if k + 1 < len(window) else None
-        if t.content and after is not None and after.low in _PREPOSITIONS:
-            return toks[i + 1].low, f"~{t.stem}"  # a common noun heads the phrase ("an ally of X")
-        if t.content and not (after is not None and after.name):
-            return None  # not an adjective before a name
-        if not t.content and t.low not in _DETERMINERS and t.low not in "“”\"'":
-            return None
+def absolutes(claim: Reading, quote: Reading) -> str | None:
+    """A sentence may not generalise: "always", "only", "entirely" where its quote has no word of that kind."""
+    theirs = set(quote.lows)
+    for t in claim.tokens:
+        kind = next((k for k, words in ABSOLUTES.items() if t.low in words), None)
+        if kind and not theirs & ABSOLUTES[kind]:
+            return f"the sentence says '{t.text}' where the quote does not"
     return None
 
 
-def _attached_names(claim: Reading, quote: Reading) -> str | None:
-    """A shared word whose name ("journalists in X") is another name of the quote there."""
-    for i, t in enumerate(claim.tokens):
-        if not t.content or t.name or t.stem not in quote.stems:
-            continue
-        mine = _attached(claim.tokens, i)
-        if mine is None or mine[1] not in quote.stems:
-            continue
-        theirs = {a for j, q in enumerate(quote.tokens) if q.stem == t.stem and (a := _attached(quote.tokens, j))}
-        same_preposition = {name for prep, name in theirs if prep == mine[0]}
-        if any(same_name(mine[1], {n}) for _, n in theirs):
-            continue
-        if same_preposition:
-            theirs_shown = next(iter(sorted(same_preposition)))
-            shown = f"'{theirs_shown[1:]}…'" if theirs_shown.startswith("~") else _shown(quote, theirs_shown)
-            return f"'{t.text} {mine[0]}' {_shown(claim, mine[1])} where the quote has {shown}"
+def dates(claim: Reading, quote: Reading) -> str | None:
+    """Seasons and time phrases relative to the source ("last year") must match."""
+    mine, theirs = units(claim.tokens).get("season"), units(quote.tokens).get("season")
+    if mine and theirs and mine != theirs:
+        return f"'{mine}' where the quote says '{theirs}'"
+    for phrase in DEIXIS:
+        if f" {phrase} " in claim.text and f" {phrase} " not in quote.text:
+            rival = next((p for p in DEIXIS if p.split()[-1] == phrase.split()[-1] and f" {p} " in quote.text), None)
+            if rival:
+                return f"'{phrase}' where the quote says '{rival}'"
     return None
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
-    return any(same_name(x, set(b)) for x in a)
-
-
-def _verbish(toks: Sequence[Token], i: int) -> bool:
-    """A rough verb test (no tagger): a past form not after a determiner or a name, or after an auxiliary."""
-    low, before = toks[i].low, toks[i - 1] if i > 0 else None
-    if before is not None and before.low in AUXILIARIES:
-        return True
-    adjective = before is not None and (before.possessive or before.low in _DETERMINERS)
-    return (low.endswith("ed") or low in IRREGULAR) and not adjective
-
-
-_DETERMINERS = frozenset("a an the its their his her this that these those our".split())
-
-
-def _agent(toks: Sequence[Token], i: int) -> frozenset[str]:
-    """The names that do what token ``i`` says: after "by" when passive, else those just before it."""
-    past = toks[i].low.endswith("ed") or toks[i].low in IRREGULAR
-    if i + 1 < len(toks) and toks[i + 1].low == "by" and (past or any(t.low in PASSIVE for t in toks[i - 3 : i])):
-        return _names_from(toks[i + 2 : i + 7])
-    found: list[str] = []
-    for t in reversed(toks[max(0, i - 7) : i]):
-        if t.name:
-            found.append(t.stem)
-        elif (found and t.low not in _CONNECTORS) or t.low in BOUNDARY - {"(", ")"}:
-            break
-    return frozenset(found)
-
-
-_CONNECTORS = frozenset("( ) of in 's the".split())
-
-
-def _names_from(toks: Sequence[Token]) -> frozenset[str]:
-    """The first run of names in ``toks`` (connectors such as "of" and brackets allowed inside)."""
-    found: list[str] = []
-    for t in toks:
-        if t.name:
-            found.append(t.stem)
-        elif found and t.low not in _CONNECTORS:
-            break
-    return frozenset(found)
-
-
-def _target(toks: Sequence[Token], i: int) -> str | None:
-    """The name right after token ``i`` (a determiner between), when the verb acts on it."""
-    for t in toks[i + 1 : i + 3]:
-        if t.name:
-            return t.stem
-        if t.low not in ("the", "a", "an", "its", "their"):
-            return None
-    return None
-
-
-def _shown(reading: Reading, stem_: str | None) -> str:
-    return next((f"'{t.text}'" for t in reading.tokens if t.stem == stem_), "another name")
-
-
-def _speaker(claim: Reading, quote: Reading) -> str | None:
-    """A sentence that says who spoke must name the one the quote says spoke (the names before its verb
-    of saying), or, where the quote's verb has no such name, someone the quote names around it."""
-    said = [i for i, t in enumerate(claim.tokens) if t.low in SPEECH and not t.name]
-    quote_said = [j for j, t in enumerate(quote.tokens) if t.low in SPEECH and not t.name]
-    if not said or not quote_said:
-        return None
-    mine = frozenset().union(*(_agent(claim.tokens, i) for i in said))
-    theirs = [_agent(quote.tokens, j) for j in quote_said]
-    if mine and all(theirs) and not any(_overlap(mine, a) for a in theirs):
-        return f"the sentence has {_shown(claim, min(mine))} speak; the quote, {_shown(quote, min(theirs[0]))}"
-    around = {u.stem for j in quote_said for u in quote.tokens[max(0, j - 25) : j + 6] if u.name}
-    near = {u.stem for i in said for u in _near(claim.tokens, i, 3) if u.name}
-    if around and near and not near & around:
-        return "the sentence gives another speaker than the quote"
-    return None
-
-
-def _near(toks: Sequence[Token], i: int, width: int) -> list[Token]:
-    return [*toks[max(0, i - width) : i], *toks[i + 1 : i + 1 + width]]
-
-
-DETECTORS: list[Callable[[Reading, Reading], str | None]] = [
-    quantities,
-    number_owners,
-    polarity,
-    modality,
-    conditions,
-    cause,
-    opposite_words,
-    roles,
-]
-"""In the order they are tried; the first that fires is the reason shown."""

@@ -215,7 +215,8 @@ class LLMAnswerer:
         candidates = self._candidates(sentence, cited)
         first: Verdict | None = None
         for _, quotes in candidates:
-            verdict = self.checker.check(sentence, [e.text for e in quotes], self._speakers(quotes))
+            known = [x for e in quotes[:1] for x in (e.meta.title, e.meta.outlet) if x]
+            verdict = self.checker.check(sentence, [e.text for e in quotes], self._speakers(quotes), known)
             if verdict.supported:
                 for e in quotes:
                     e.score = verdict.coverage
@@ -233,6 +234,8 @@ class LLMAnswerer:
                     singles.append((overlap(sentence, quote), _evidence(passage, span, quote, 0.0), i, passage))
         singles.sort(key=lambda c: -c[0])
         out = [(score, [e]) for score, e, _, _ in singles if score >= self.settings.min_overlap][:CANDIDATES]
+        if singles and singles[0][0] >= MERGE_BELOW:
+            return out  # one quote holds most of it: a pair would only give a wrong sentence more to hide in
         near = [c for c in singles[:CANDIDATES] if c[0] > 0]
         for (_, a, i, pa), (_, b, j, pb) in itertools.combinations(near, 2):
             if pa is pb and abs(i - j) <= 3:
@@ -279,6 +282,8 @@ def _vector(e: Evidence, stored: dict[str, Any], embedded: dict[str, Any]) -> An
 
 CANDIDATES = 6
 """Quotes tried per sentence, best overlap first (and pairs among them)."""
+MERGE_BELOW = 0.8
+"""Pairs of sentences are tried only when no single quote holds this share of the sentence's words."""
 
 
 class SentenceChecker(Protocol):
@@ -287,9 +292,12 @@ class SentenceChecker(Protocol):
     needs_cosine: bool
     """Whether a passed sentence must also be close to its quote by embedding cosine (``min_cosine``)."""
 
-    def check(self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = ()) -> Verdict:
+    def check(
+        self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = (), known: Sequence[str] = ()
+    ) -> Verdict:
         """The verdict on ``sentence`` against its quote (or two sentences of one passage, for a merged
-        sentence); ``speakers`` are who the quotes' source says is speaking."""
+        sentence); ``speakers`` are who the quotes' source says is speaking, ``known`` the names its
+        document's title and outlet give."""
         ...
 
 
@@ -302,8 +310,10 @@ class MeaningChecker:
     name = "meaning"
     needs_cosine = False
 
-    def check(self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = ()) -> Verdict:
-        return consistency.check(sentence, quotes, speakers)
+    def check(
+        self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = (), known: Sequence[str] = ()
+    ) -> Verdict:
+        return consistency.check(sentence, quotes, speakers, known)
 
 
 class OverlapChecker:
@@ -315,7 +325,9 @@ class OverlapChecker:
     def __init__(self, min_overlap: float = 0.5) -> None:
         self.min_overlap = min_overlap
 
-    def check(self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = ()) -> Verdict:
+    def check(
+        self, sentence: str, quotes: Sequence[str], speakers: Sequence[str] = (), known: Sequence[str] = ()
+    ) -> Verdict:
         score = support(sentence, " ".join(quotes))
         ok = score >= self.min_overlap
         return Verdict(ok, "names, numbers and most words found" if ok else "names, numbers or words missing", score)

@@ -19,10 +19,16 @@ NEGATORS = frozenset(
 )
 """Words that negate what follows them ("refused to suspend" = "did not suspend")."""
 PURE_NEGATORS = frozenset("not no never none nobody nothing nowhere neither nor without cannot n't".split())
+ADVERBS = frozenset("already also still yet just now then often again soon ever even only".split())
+"""Words an auxiliary may stand before that are not verbs ("have already")."""
 """Negators that govern what follows directly; the others ("refused") only through "to"."""
 
 STOPPING = frozenset(
-    stem(w) for w in "stop prevent halt end ban block combat counter curb eliminate forbid prohibit bar".split()
+    stem(w)
+    for w in (
+        "stop prevent prevention halt ban block combat counter curb eliminate forbid prohibit bar remove lose lost "
+        "cut scrap abolish cancel revoke withdraw"
+    ).split()
 )
 """Stems of verbs that work against what follows: counted with the negators, not scoped."""
 
@@ -30,6 +36,8 @@ SCOPE = frozenset("longer ever yet even always anymore".split())
 """Words a negation reaches across ("can no longer be sent")."""
 
 BOUNDARY = frozenset('.,;:!?()“”"') | {"but", "while", "whereas", "although", "though", "which", "who", "that"}
+COORDINATION = frozenset('.,;:!?()“”"') | {"and", "or", "nor", "but", "while", "whereas", "although", "though"}
+"""Where clauses of one sentence meet; a relative clause ("who", "that") stays with its noun."""
 
 # fmt: off
 NUMBER_WORDS = {
@@ -39,14 +47,16 @@ NUMBER_WORDS = {
         "seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-     "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
+     "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12,
+     "twice": 2, "thrice": 3, "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000,
+     "millions": 10**6, "billions": 10**9}
 SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 
 MODALS: dict[str, frozenset[str]] = {
-    "ability": frozenset("can could able".split()),
+    "ability": frozenset("can could able ability capable capacity power".split()),
     "possibility": frozenset("may might possibly perhaps potentially likely unlikely probably maybe chance "
                              "opportunity potential possible possibility".split()),
-    "future": frozenset("will would shall 'll plan plans planned planning intend intends intended going "
+    "future": frozenset("will would shall 'll plan plans planned planning intend intends intended "
                         "expect expects expected aim aims hope hopes soon future upcoming".split()),
     "obligation": frozenset("must should required require requires requirement obliged mandatory ought "
                             "need needs".split()),
@@ -80,6 +90,8 @@ _UNIT_WORDS = {
               "half": "half", "third": "third", "quarter": "quarter", "double": "double", "triple": "triple"},
     "money": {"$": "dollar", "dollar": "dollar", "€": "euro", "euro": "euro", "£": "pound", "pound": "pound"},
 }
+_UNIT_WORDS["season"] = {"spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "autumn",
+                         "winter": "winter"}
 UNITS = {family: {stem(w) if w.isalpha() else w: u for w, u in words.items()} for family, words in _UNIT_WORDS.items()}
 """Stems of unit words, by family: a number keeps its unit."""
 
@@ -124,3 +136,14 @@ def valence() -> dict[str, float]:
         if len(parts) >= 2 and parts[0].isalpha():
             sums.setdefault(stem(parts[0]), []).append(float(parts[1]))
     return {k: sum(v) / len(v) for k, v in sums.items()}
+
+
+ABSOLUTES = {
+    "always": frozenset("always invariably constantly".split()),
+    "only": frozenset("only solely exclusively just merely".split()),
+    "entirely": frozenset("entirely completely totally fully wholly".split()),
+}
+"""Words that generalise, by kind: a sentence may not add one whose kind its quote lacks."""
+DEIXIS = ("this year", "last year", "next year", "this month", "last month", "next month", "this week",
+          "last week", "next week", "earlier this", "later this", "previous year", "following year")  # fmt: skip
+"""Time phrases relative to when the source was written: they must match."""
