@@ -223,10 +223,11 @@ def quantities(claim: Reading, quote: Reading) -> str | None:
         for family, u in unit.items():
             if all(q.get(family, u) != u for _, _, q in same):
                 return f"{value:g} {u} where the quote says {same[0][2][family]}"
-    mine = {u for t in claim.tokens if (u := UNITS["time"].get(t.stem))}
-    theirs = {u for t in quote.tokens if (u := UNITS["time"].get(t.stem))}
-    if theirs and mine - theirs:
-        return f"'{sorted(mine - theirs)[0]}' where the quote says '{sorted(theirs)[0]}'"
+    table = UNITS["time"]
+    my_units = {table[t.stem] for t in claim.tokens if t.stem in table}
+    their_units = {table[t.stem] for t in quote.tokens if t.stem in table}
+    if their_units and my_units - their_units:
+        return f"'{sorted(my_units - their_units)[0]}' where the quote says '{sorted(their_units)[0]}'"
     return None
 
 
