@@ -35,6 +35,7 @@ from assistant.contradictions import (
     opposite_words,
     polarity,
     quantities,
+    reversals,
     same_name,
     token,
 )
@@ -44,7 +45,7 @@ from assistant.wordlists import NUMBER_WORDS, SPEECH
 
 _TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’-][^\W\d_]+)*|[.,;:!?()“”\"%$€£]", re.UNICODE)
 MIN_CLAUSE_COVERAGE = 0.6
-DETECTORS = [quantities, dates, polarity, modality, conditions, cause, absolutes, opposite_words, who]
+DETECTORS = [quantities, dates, polarity, modality, conditions, cause, reversals, absolutes, opposite_words, who]
 """In the order they are tried; the first that fires is the reason shown."""
 """Share of a merged sentence's clause that one of its quotes must hold."""
 

@@ -82,15 +82,26 @@ def same_name(stem_: str, stems: set[str]) -> bool:
     """Whether a name is among ``stems``, counting a demonym as its place ("ukrainian" for "ukrain")."""
     if stem_ in stems:
         return True
-    return len(stem_) >= 5 and any(len(s) >= 5 and (stem_.startswith(s) or s.startswith(stem_)) for s in stems)
+    return len(stem_) >= 4 and any(_demonym(stem_, s) or _demonym(s, stem_) for s in stems)
+
+
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i", "ish")
+
+
+def _demonym(longer: str, shorter: str) -> bool:
+    return len(shorter) >= 4 and longer.startswith(shorter) and longer[len(shorter) :] in _DEMONYM_ENDINGS
 
 
 DETERMINERS = frozenset("a an the its their his her this that these those our".split())
 
 
 def is_name(toks: Sequence[Token], i: int) -> bool:
-    """A capitalised word that does not open the sentence."""
-    return toks[i].name and i > 0 and toks[i - 1].low not in (".", "!", "?", "“", '"')
+    """A capitalised word that does not open the sentence; at its start, an acronym or a name of two words."""
+    t = toks[i]
+    if i == 0 or toks[i - 1].low in (".", "!", "?", "“", '"'):
+        following = toks[i + 1] if i + 1 < len(toks) else None
+        return t.name and ((t.text.isupper() and len(t.text) > 1) or (following is not None and following.name))
+    return t.name
 
 
 def verbish(toks: Sequence[Token], i: int) -> bool:
@@ -279,11 +290,9 @@ def _negates(clause: Sequence[Token], k: int, other: Counter[str]) -> bool:
     after = clause[k + 1] if k + 1 < len(clause) else None
     if t.low in PURE_NEGATORS or (t.low in ("rather", "instead") and after is not None and after.low in ("than", "of")):
         return True
-    if t.low in NEGATORS or t.stem in STOPPING:
-        # "failed to attract", "refused to suspend", "denied refugee status", "the prevention of" negate;
-        # "failed because" does not.
-        followers = ("to", "of") if t.stem in STOPPING else ("to",)
-        return after is not None and (after.low in followers or after.content or after.low in DETERMINERS)
+    if t.low in NEGATORS:
+        # "failed to attract", "refused to suspend", "denied refugee status" negate; "failed because" does not.
+        return after is not None and (after.low == "to" or after.content or after.low in DETERMINERS)
     return (
         t.content
         and t.stem not in other
@@ -396,6 +405,14 @@ def _slot(claim: Reading, i: int, quote: Reading) -> list[tuple[int, Token]]:
     else:
         return []
     return [(j, quote.tokens[j]) for j in range(max(0, lo), min(hi, len(quote.tokens)))]
+
+
+def reversals(claim: Reading, quote: Reading) -> str | None:
+    """A verb that works against what follows ("stopping Russia's abuse"), added where the quote has none."""
+    mine = [t for t in claim.tokens if t.stem in STOPPING]
+    if mine and len(mine) > sum(t.stem in STOPPING for t in quote.tokens):
+        return f"the sentence adds '{mine[0].text}', which the quote does not say"
+    return None
 
 
 def absolutes(claim: Reading, quote: Reading) -> str | None:

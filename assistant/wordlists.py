@@ -26,11 +26,11 @@ ADVERBS = frozenset("already also still yet just now then often again soon ever 
 STOPPING = frozenset(
     stem(w)
     for w in (
-        "stop prevent prevention halt ban block combat counter curb eliminate forbid prohibit bar remove lose lost "
-        "cut scrap abolish cancel revoke withdraw"
+        "stop prevent prevention halt ban block combat counter curb eliminate forbid prohibit bar remove delete "
+        "erase cut scrap abolish cancel revoke withdraw end drop lift reverse undo oppose fight tackle"
     ).split()
 )
-"""Stems of verbs that work against what follows: counted with the negators, not scoped."""
+"""Stems of verbs that work against what follows: a sentence may not add one its quote lacks."""
 
 SCOPE = frozenset("longer ever yet even always anymore".split())
 """Words a negation reaches across ("can no longer be sent")."""
