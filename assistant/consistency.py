@@ -160,13 +160,16 @@ def _in_acronym(claim: Sequence[Token], i: int, acronyms: set[str]) -> bool:
 
 
 def _clauses_rest_on_one_quote(claim: Sequence[Token], quotes: Sequence[Sequence[Token]]) -> str | None:
-    """Each clause of a merged sentence must be held by one quote, numbers included, and agree with it."""
+    """Each clause of a merged sentence must be held by one quote, numbers included, and agree with it; and
+    each quote must hold a clause (else the sentence is one quote's, and a pair only gives it more to hide in)."""
+    used: set[int] = set()
     for clause in _clauses(claim):
         content = [t for t in clause if t.content]
         shares = [_share(content, q) for q in quotes]
         best = max(shares)
         if best < MIN_CLAUSE_COVERAGE:
             return "the sentence joins its quotes in a way neither says"
+        used |= {n for n, share in enumerate(shares) if share == best}
         for quote in (q for q, share in zip(quotes, shares, strict=True) if share == best):
             held = {t.stem for t in quote if t.word}
             loose = [t.text for t in content if t.low[:1].isdigit() and t.stem not in held]
@@ -175,6 +178,8 @@ def _clauses_rest_on_one_quote(claim: Sequence[Token], quotes: Sequence[Sequence
             reason = polarity(Reading(clause), Reading(quote))
             if reason:
                 return reason
+    if len(used) < len(quotes):
+        return "one of its quotes holds none of the sentence"
     return None
 
 

@@ -303,13 +303,26 @@ def _negates(clause: Sequence[Token], k: int, other: Counter[str]) -> bool:
 def modality(claim: Reading, quote: Reading) -> str | None:
     region = quote.region(claim)
     mine, theirs = claim.modals(), region.modals()
-    added = mine - quote.modals()
-    dropped = {k for k in theirs - mine if _governs(region, MODALS[k], claim)}
+    # A word of two kinds ("could": ability or possibility) is matched by either.
+    added = {k for k in mine - quote.modals() if not any(_kinds(w) & quote.modals() for w in _words(claim, k))}
+    dropped = {
+        k
+        for k in theirs - mine
+        if _governs(region, MODALS[k], claim) and not any(_kinds(w) & mine for w in _words(region, k))
+    }
     if added:
         return f"the sentence adds {_cue_words(claim, added)} the quote lacks"
     if dropped:
         return f"the sentence drops the quote's {_cue_words(quote.region(claim), dropped)}"
     return None
+
+
+def _kinds(word: str) -> set[str]:
+    return {k for k, cue in MODALS.items() if word in cue}
+
+
+def _words(reading: Reading, kind: str) -> list[str]:
+    return [w for w in reading.lows if w in MODALS[kind]]
 
 
 def _governs(region: Reading, cue: frozenset[str], claim: Reading) -> bool:
@@ -383,7 +396,10 @@ def _valence(claim: Reading, quote: Reading) -> str | None:
         if not t.content or t.name or abs(v) < STRONG or t.stem in quote.stems:
             continue
         v = -v if claim.negated(i) else v
-        for j, q in _slot(claim, i, quote):
+        slot = [(j, q) for j, q in _slot(claim, i, quote) if q.content and not q.name and q.stem not in claim.stems]
+        if len(slot) != 1:
+            continue  # only a one-for-one swap of words is read for tone
+        for j, q in slot:
             w = scores.get(q.stem, 0.0)
             w = -w if quote.negated(j) else w
             if q.content and not q.name and q.stem not in claim.stems and abs(w) >= STRONG and (v > 0) != (w > 0):

@@ -234,8 +234,6 @@ class LLMAnswerer:
                     singles.append((overlap(sentence, quote), _evidence(passage, span, quote, 0.0), i, passage))
         singles.sort(key=lambda c: -c[0])
         out = [(score, [e]) for score, e, _, _ in singles if score >= self.settings.min_overlap][:CANDIDATES]
-        if singles and singles[0][0] >= MERGE_BELOW:
-            return out  # one quote holds most of it: a pair would only give a wrong sentence more to hide in
         near = [c for c in singles[:CANDIDATES] if c[0] > 0]
         for (_, a, i, pa), (_, b, j, pb) in itertools.combinations(near, 2):
             if pa is pb and abs(i - j) <= 3:
@@ -282,8 +280,6 @@ def _vector(e: Evidence, stored: dict[str, Any], embedded: dict[str, Any]) -> An
 
 CANDIDATES = 6
 """Quotes tried per sentence, best overlap first (and pairs among them)."""
-MERGE_BELOW = 0.8
-"""Pairs of sentences are tried only when no single quote holds this share of the sentence's words."""
 
 
 class SentenceChecker(Protocol):

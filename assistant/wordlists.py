@@ -27,7 +27,7 @@ STOPPING = frozenset(
     stem(w)
     for w in (
         "stop prevent prevention halt ban block combat counter curb eliminate forbid prohibit bar remove delete "
-        "erase cut scrap abolish cancel revoke withdraw end drop lift reverse undo oppose fight tackle"
+        "erase cut scrap abolish cancel revoke withdraw drop lift reverse undo oppose fight tackle"
     ).split()
 )
 """Stems of verbs that work against what follows: a sentence may not add one its quote lacks."""
@@ -54,7 +54,7 @@ SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 
 MODALS: dict[str, frozenset[str]] = {
     "ability": frozenset("can could able ability capable capacity power".split()),
-    "possibility": frozenset("may might possibly perhaps potentially likely unlikely probably maybe chance "
+    "possibility": frozenset("may might could possibly perhaps potentially likely unlikely probably maybe chance "
                              "opportunity potential possible possibility".split()),
     "future": frozenset("will would shall 'll plan plans planned planning intend intends intended "
                         "expect expects expected aim aims hope hopes soon future upcoming".split()),
