@@ -23,6 +23,7 @@ from assistant.wordlists import (
     CONDITIONS,
     COORDINATION,
     DEIXIS,
+    GENERAL,
     IRREGULAR,
     MODALS,
     NEGATORS,
@@ -436,6 +437,8 @@ def absolutes(claim: Reading, quote: Reading) -> str | None:
     theirs = set(quote.lows)
     for t in claim.tokens:
         kind = next((k for k, words in ABSOLUTES.items() if t.low in words), None)
+        if kind == "all" and t.low not in GENERAL:
+            continue
         if kind and not theirs & ABSOLUTES[kind]:
             return f"the sentence says '{t.text}' where the quote does not"
     return None

@@ -138,6 +138,21 @@ def attached_names(claim: Reading, quote: Reading) -> str | None:
     return None
 
 
+def modifiers(claim: Reading, quote: Reading) -> str | None:
+    """A name before a shared noun ("the DDD extradition request") that is another name there in the quote."""
+    ctoks, qtoks = claim.tokens, quote.tokens
+    for i, t in enumerate(ctoks):
+        if i == 0 or not t.content or t.name or not is_name(ctoks, i - 1):
+            continue
+        mine = ctoks[i - 1].stem
+        theirs = {
+            qtoks[j - 1].stem for j, q in enumerate(qtoks) if q.stem == t.stem and j > 0 and is_name(qtoks, j - 1)
+        }
+        if mine in quote.stems and theirs and not any(same_name(mine, {n}) for n in theirs):
+            return f"'{ctoks[i - 1].text} {t.text}' where the quote has {shown(quote, min(theirs))} {t.text}"
+    return None
+
+
 def number_owners(claim: Reading, quote: Reading) -> str | None:
     """A figure put beside another name of the quote ("Brazil, with 118" where the quote gives 118 to the US)."""
     for i, t in enumerate(claim.tokens):
@@ -194,4 +209,8 @@ def _window(toks: Sequence[Token], i: int, before: int, after: int) -> range:
 
 def who(claim: Reading, quote: Reading) -> str | None:
     """All the role checks, in order."""
-    return roles(claim, quote) or attached_names(claim, quote) or number_owners(claim, quote) or speaker(claim, quote)
+    for detector in (roles, attached_names, modifiers, number_owners, speaker):
+        reason = detector(claim, quote)
+        if reason:
+            return reason
+    return None

@@ -142,7 +142,10 @@ ABSOLUTES = {
     "always": frozenset("always invariably constantly".split()),
     "only": frozenset("only solely exclusively just merely".split()),
     "entirely": frozenset("entirely completely totally fully wholly".split()),
+    "all": frozenset("all every everyone everything each any whole entire".split()),
 }
+GENERAL = frozenset("all every everyone everything".split())
+"""Of the "all" kind, the words a sentence may not add (a quote's "each" or "any" allows them)."""
 """Words that generalise, by kind: a sentence may not add one whose kind its quote lacks."""
 DEIXIS = ("this year", "last year", "next year", "this month", "last month", "next month", "this week",
           "last week", "next week", "earlier this", "later this", "previous year", "following year")  # fmt: skip
