@@ -45,6 +45,8 @@ from assistant.wordlists import NUMBER_WORDS, SPEECH
 
 _TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’-][^\W\d_]+)*|[.,;:!?()“”\"%$€£]", re.UNICODE)
 MIN_CLAUSE_COVERAGE = 0.6
+MAX_SENTENCE = 2_000
+"""Longer is not a sentence a reader checks against one quote (and would cost quadratic time)."""
 DETECTORS = [quantities, dates, polarity, modality, conditions, cause, reversals, absolutes, opposite_words, who]
 """In the order they are tried; the first that fires is the reason shown."""
 """Share of a merged sentence's clause that one of its quotes must hold."""
@@ -89,6 +91,8 @@ def check(
     often the organisation its title names).
     """
     quotes = [quote] if isinstance(quote, str) else list(quote)
+    if len(sentence) > MAX_SENTENCE:
+        return Verdict(False, f"too long to check as one sentence ({len(sentence):,} characters)")
     claim, source = tokens(sentence), tuple(t for q in quotes for t in tokens(q))
     source_stems = {t.stem for t in source if t.word}
     speaker_stems = {stem(w) for s in speakers for w in re.findall(r"[^\W_]+", s)}
@@ -151,10 +155,10 @@ def _acronyms(toks: Sequence[Token]) -> set[str]:
 def _in_acronym(claim: Sequence[Token], i: int, acronyms: set[str]) -> bool:
     """Whether the run of capitalised words around ``i`` abbreviates to an acronym of the quote."""
     start = i
-    while start > 0 and claim[start - 1].name:
+    while start > max(0, i - 6) and claim[start - 1].name:
         start -= 1
     end = i
-    while end + 1 < len(claim) and claim[end + 1].name:
+    while end + 1 < min(len(claim), i + 7) and claim[end + 1].name:
         end += 1
     return end > start and "".join(t.low[0] for t in claim[start : end + 1]) in acronyms
 

@@ -95,3 +95,10 @@ def test_tokens_split_contractions_and_opposites_come_from_the_list() -> None:
     assert [t.low for t in tokens("It can't be sent.")] == ["it", "can", "n't", "be", "sent", "."]
     assert "reject" in opposites()["accept"]
     assert "accept" in opposites()["reject"]
+
+
+@pytest.mark.parametrize("sentence", ["", "   ", "[1] [2]", "\x00\x01\x02", "Россия " * 20, "Interpol " * 20_000])
+def test_empty_odd_or_huge_sentences_are_never_supported_and_never_crash(sentence: str) -> None:
+    verdict = check(sentence, STOP)
+    assert not verdict.supported
+    assert verdict.reason

@@ -61,3 +61,15 @@ def test_probe_files_quote_their_sources_verbatim() -> None:
                 counts["true" if probe.supported else "false"] += 1
     assert counts["true"] + counts["false"] >= 200
     assert counts["true"] >= 60
+
+
+def test_a_broken_probe_file_is_a_clear_error(tmp_path: Path) -> None:
+    import pytest
+
+    from assistant.probe import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("corpus: {name: x, folders: [.]}\nprobes:\n  - id: 1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.yaml"):
+        load_probe_file(bad)
+    assert main([str(bad)]) == 2
