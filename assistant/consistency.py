@@ -99,7 +99,7 @@ def check(
     known_stems = {stem(w) for s in known for w in re.findall(r"[^\W_]+", s)}
     missing = [name for name in _missing_names(claim, source, speaker_stems) if stem(name) not in known_stems]
     if missing:
-        return Verdict(False, f"not in the quote: {', '.join(missing)}")
+        return Verdict(False, f"not in the quote: {', '.join(dict.fromkeys(missing))}")
     content = [t for t in claim if t.content]
     if not content:
         return Verdict(False, "no content words to check")

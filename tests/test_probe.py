@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from assistant.probe import TRUE_KINDS, ScriptedEndpoint, load_probe_file, normalise, run, summary
 from assistant.settings import LLMSettings, Settings
 from assistant.wiring import build_assistant
@@ -64,12 +66,10 @@ def test_probe_files_quote_their_sources_verbatim() -> None:
 
 
 def test_a_broken_probe_file_is_a_clear_error(tmp_path: Path) -> None:
-    import pytest
-
     from assistant.probe import main
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("corpus: {name: x, folders: [.]}\nprobes:\n  - id: 1\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="bad.yaml"):
+    with pytest.raises(ValueError, match=r"bad\.yaml"):
         load_probe_file(bad)
     assert main([str(bad)]) == 2
