@@ -163,3 +163,14 @@ def test_a_missing_answer_model_is_a_clear_error(cli_env: Path, monkeypatch: pyt
     assert code == 2
     assert "answer model" in err
     assert "make train" in err
+
+
+def test_render_lists_each_written_sentence_with_its_check() -> None:
+    from assistant.cli import render
+    from tests.test_ui import _llm_answer
+
+    text = render(_llm_answer())
+    assert "Checked: 1 of 2 sentences supported by their sources." in text
+    assert "1. supported by [1]: names found: Moscow, NCB; no contradiction cue" in text
+    assert "2. unsupported: negated in the quote only ('no')" in text
+    assert "characters 0-98" in text

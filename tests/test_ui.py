@@ -46,6 +46,34 @@ def test_citation_markers_link_to_the_sources_panel() -> None:
     assert "[**[1]**](#src-1)" in to_markdown(answer)
 
 
+def _llm_answer() -> Answer:
+    from assistant.types import AnswerSentence
+
+    quote = "Effective immediately, diffusions can no longer be sent directly by NCB Moscow to member countries."
+    return Answer(
+        question="q",
+        answer="NCB Moscow can no longer send diffusions directly. [1] [unsupported] They can now be sent.",
+        refused=False,
+        mode="llm",
+        citations=[Citation(n=1, source_id="x", path="x", title="t", kind="news", quote=quote, start=0, end=98)],
+        sentences=[
+            AnswerSentence(
+                text="NCB Moscow can no longer send diffusions directly.",
+                supported=True,
+                citations=[1],
+                check="names found: Moscow, NCB; no contradiction cue",
+            ),
+            AnswerSentence(text="They can now be sent.", supported=False, check="negated in the quote only ('no')"),
+        ],
+    )
+
+
+def test_llm_answers_show_why_each_sentence_passed_or_failed() -> None:
+    shown = to_markdown(_llm_answer()).replace("\\", "")  # markdown escapes
+    assert "1. supported: names found: Moscow, NCB; no contradiction cue" in shown
+    assert "2. unsupported: negated in the quote only" in shown
+
+
 def test_refusal_is_shown_differently() -> None:
     shown = to_markdown(Answer(question="q", answer="The corpus does not answer this question.", refused=True))
     assert shown.startswith("> **Not in the corpus.**")
