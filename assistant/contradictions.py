@@ -314,7 +314,7 @@ def modality(claim: Reading, quote: Reading) -> str | None:
     if added:
         return f"the sentence adds {_cue_words(claim, added)} the quote lacks"
     if dropped:
-        return f"the sentence drops the quote's {_cue_words(quote.region(claim), dropped)}"
+        return f"the sentence drops the quote's {_cue_words(region, dropped)}"
     return None
 
 

@@ -37,21 +37,29 @@ def corpus_settings(base: Settings, spec: CorpusSpec) -> Settings:
 class EvalRunner:
     """Builds (and keeps) one assistant per corpus and runs eval files against them."""
 
-    def __init__(self, settings: Settings, build: Callable[[Settings, Embedder | None], Assistant]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        build: Callable[[Settings, Embedder | None], Assistant],
+        embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self._build = build
         self._assistants: dict[str, Assistant] = {}
-        self._embedder: Embedder | None = None
+        self._embedder = embedder
 
     def assistant_for(self, path: Path, eval_file: EvalFile, progress: bool = False) -> Assistant:
         """The assistant over the file's corpus (the configured one when the file names none), indexed."""
-        spec = eval_file.corpus
+        return self.assistant_over(eval_file.corpus, path.resolve().parent, progress)
+
+    def assistant_over(self, spec: CorpusSpec | None, base: Path, progress: bool = False) -> Assistant:
+        """The assistant over the corpus ``spec`` assembles (folders relative to ``base``), indexed and kept."""
         key = spec.name if spec else ""
         if key not in self._assistants:
             settings = self.settings
             if spec is not None:
                 settings = corpus_settings(self.settings, spec)
-                assemble_corpus(spec, path.resolve().parent, settings.corpus_dir)
+                assemble_corpus(spec, base, settings.corpus_dir)
             assistant = self._build(settings, self._embedder)
             self._embedder = self._embedder or assistant.searcher.embedder
             assistant.ensure_index(progress=progress)

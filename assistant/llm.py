@@ -374,13 +374,9 @@ def overlap(sentence: str, *quotes: str) -> float:
 
 def support(sentence: str, quote: str) -> float:
     """Share of the sentence's content words found in the quote; 0 if a name or number is missing."""
-    quote_stems = set(content_stems(quote))
-    if not key_tokens(sentence) <= quote_stems | {stem(w) for w in words(quote)}:
+    if not key_tokens(sentence) <= _stems(quote) | {stem(w) for w in words(quote)}:
         return 0.0
-    stems = set(content_stems(sentence))
-    if not stems:
-        return 0.0
-    return len(stems & quote_stems) / len(stems)
+    return overlap(sentence, quote)
 
 
 def _evidence(passage: Passage, span: Span, quote: str, score: float) -> Evidence:

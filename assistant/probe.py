@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.evalset import CorpusSpec, Split, assemble_corpus, split_of
+from assistant.evalset import CorpusSpec, Split, split_of
 
 TRUE_KINDS = frozenset({"paraphrase", "merge_true"})
 """Kinds whose sentences the quote backs; every other kind is a perturbation."""
@@ -164,6 +164,7 @@ class Outcome:
 
 def run(paths: Sequence[Path], split: str, checkers: Sequence[str], index_root: Path | None = None) -> list[Outcome]:
     """Every selected probe through the assistant in LLM mode against the scripted endpoint, per checker."""
+    from assistant.evalrun import EvalRunner
     from assistant.settings import LLMSettings, get_settings
     from assistant.wiring import build_assistant
 
@@ -175,12 +176,11 @@ def run(paths: Sequence[Path], split: str, checkers: Sequence[str], index_root: 
             base = get_settings(mode="llm", llm=llm)
             if index_root is not None:
                 base = base.model_copy(update={"index_dir": index_root})
+            runner = EvalRunner(base, lambda s, e: build_assistant(s, embedder=e), embedder)
             for path in paths:
                 probe_file = load_probe_file(path)
-                settings = _corpus_settings(base, probe_file.corpus, path)
-                assistant = build_assistant(settings, embedder=embedder)
+                assistant = runner.assistant_over(probe_file.corpus, path.resolve().parent)
                 embedder = embedder or assistant.searcher.embedder
-                assistant.ensure_index(progress=False)
                 for probe in probe_file.probes:
                     if not selected(probe_file, probe, split):
                         continue
@@ -194,14 +194,6 @@ def selected(probe_file: ProbeFile, probe: Probe, split: str) -> bool:
     if split == "all" or probe_file.split == "none":
         return True
     return split == ("dev" if probe_file.split == "dev" else probe.split)
-
-
-def _corpus_settings(base: Any, spec: CorpusSpec, path: Path) -> Any:
-    from assistant.evalrun import corpus_settings
-
-    settings = corpus_settings(base, spec)
-    assemble_corpus(spec, path.resolve().parent, settings.corpus_dir)
-    return settings
 
 
 def _ask(assistant: Any, endpoint: ScriptedEndpoint, probe: Probe, checker: str) -> Outcome:
