@@ -169,7 +169,9 @@ class Reading:
         """The text cut where clauses meet (punctuation, "and", "but", "nor"…); "nor" opens the next one."""
         out: list[list[Token]] = [[]]
         for t in self.tokens:
-            if t.low in COORDINATION:
+            if t.low in ("and", "or") and _negated_subject(out[-1]):
+                out[-1].append(t)  # "No department or agency may …": the "no" reaches both nouns
+            elif t.low in COORDINATION:
                 out.append([t] if t.low == "nor" else [])
             else:
                 out[-1].append(t)
@@ -189,6 +191,15 @@ class Reading:
             out.append((value, bound, units(self.tokens[max(0, i - 1) : j + 3])))
             i = j
         return out
+
+
+def _negated_subject(clause: Sequence[Token]) -> bool:
+    """A clause so far that is a noun phrase opened by "no" ("No department"), with no verb yet."""
+    return (
+        bool(clause)
+        and clause[0].low == "no"
+        and not any(verbish(clause, k) and not t.name for k, t in enumerate(clause))
+    )
 
 
 def _number_at(toks: Sequence[Token], i: int) -> tuple[float | None, int]:

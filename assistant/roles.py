@@ -76,9 +76,24 @@ def roles(claim: Reading, quote: Reading) -> str | None:
             return f"the sentence has {shown(claim, mine)} '{t.text}'; the quote has {shown(quote, theirs[0])}"
         target = _target(ctoks, i)
         targets = [_target(qtoks, j) for j in places]
+        if mine and not theirs and any(x and same_name(x, set(mine)) for x in targets):
+            return f"{shown(claim, mine)} '{t.text}' here; in the quote, '{t.text}' acts on {shown(quote, mine)}"
+        if mine and not theirs and (moved := _agent_elsewhere(mine, claim, quote, t.stem)):
+            return f"{shown(claim, mine)} '{t.text}' here; in the quote, {shown(quote, mine)} '{moved}'"
         known = [x for x in targets if x]
         if target and len(known) == len(targets) and target not in known and target in quote.stems:
             return f"'{t.text}' acts on {shown(claim, target)} here, on {shown(quote, min(known))} in the quote"
+    return None
+
+
+def _agent_elsewhere(names: Names, claim: Reading, quote: Reading, verb: str) -> str | None:
+    """Another verb the names do in the quote, which the sentence gives to someone else (or no one)."""
+    for j, q in enumerate(quote.tokens):
+        if q.stem == verb or not verbish(quote.tokens, j) or not overlap(names, agent(quote.tokens, j)):
+            continue
+        theirs = [i for i, t in enumerate(claim.tokens) if t.stem == q.stem and verbish(claim.tokens, i)]
+        if theirs and not any(overlap(names, agent(claim.tokens, i)) for i in theirs):
+            return q.text
     return None
 
 

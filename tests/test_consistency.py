@@ -33,6 +33,9 @@ BROMUND = (
     "“It sounds like the Executive Committee was unwilling to suspend Russia, so they compromised on these oversight "
     "measures,” Ted R."
 )
+SUPPLIED = "So far in 2022, nearly 60,000 similar checks were made using database information supplied by Russia."
+ACCUSED = "The paper quoted unnamed officials who accused Smith of enriching himself."
+NO_AGENCY = "No department or agency may extradite an individual based solely on a notice."
 
 FALSE = [
     (STOP, "Diffusions can now be sent directly by NCB Moscow to member countries.", "negated in the quote"),
@@ -51,6 +54,10 @@ FALSE = [
     (PLANS, "Fair Trials has published its consultation report Strengthening INTERPOL: An Update in full.", "drops"),
     (REFUSED, "Interpol refused to suspend Russia because of the Kremlin's invasion of Ukraine.", "cause"),
     (ONLY_IF, "The General Secretariat will disseminate a diffusion if it is found compliant.", "condition"),
+    (STOP, "Diffusions are less formal than notices and can no longer be sent by NCB Moscow.", "does not hold"),
+    (SUPPLIED, "In 2022, Russia has made nearly 60,000 checks using information supplied by others.", "supplied"),
+    (ACCUSED, "In the article, Smith accused unnamed officials of enriching themselves.", "acts on 'Smith'"),
+    (NO_AGENCY, "Departments and agencies may extradite an individual based solely on a notice.", "'No'"),
 ]
 TRUE = [
     (STOP, "NCB Moscow can no longer send diffusions directly to member countries."),
@@ -62,6 +69,9 @@ TRUE = [
     (ONLY_IF, "The General Secretariat will disseminate a diffusion only if it is found compliant."),
     (LETTER, "Interpol reportedly accepted Meng's unsigned resignation letter, delivered by the Chinese Govt."),
     (PLANS, "Fair Trials plans to publish its consultation report Strengthening INTERPOL: An Update in full in 2018."),
+    (SUPPLIED, "Nearly 60,000 such checks were made so far in 2022 using information supplied by Russia."),
+    (ACCUSED, "Unnamed officials accused Smith of enriching himself."),
+    (NO_AGENCY, "No agency may extradite an individual based solely on a notice."),
 ]
 
 
