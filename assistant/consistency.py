@@ -189,6 +189,26 @@ def _clauses_rest_on_one_quote(claim: Sequence[Token], quotes: Sequence[Sequence
                 return reason
     if len(used) < len(quotes):
         return "one of its quotes holds none of the sentence"
+    return _crossed(_clauses(claim), quotes) if len(quotes) > 1 else None
+
+
+def _crossed(clauses: Sequence[Sequence[Token]], quotes: Sequence[Sequence[Token]]) -> str | None:
+    """Words traded between a merged sentence's clauses: a clause holds a word only the other quote has,
+    while its own quote's word in that place went to the other clause ("A is X, while B is Y" for "A is Y.
+    B is X.")."""
+    held = [{t.stem for t in q if t.content} for q in quotes]
+    owner = [max(range(len(quotes)), key=lambda n: _share([t for t in c if t.content], quotes[n])) for c in clauses]
+    for k, clause in enumerate(clauses):
+        mine, own = {t.stem for t in clause if t.content}, held[owner[k]]
+        for m, other in enumerate(clauses):
+            if owner[m] == owner[k]:
+                continue
+            theirs, elsewhere = {t.stem for t in other if t.content}, held[owner[m]]
+            took = (mine - own) & (elsewhere - own)
+            gave = (theirs - elsewhere) & (own - elsewhere) - mine
+            if took and gave:
+                word = next(t.text for t in clause if t.stem in took)
+                return f"'{word}' comes from the other quote than the rest of its clause"
     return None
 
 

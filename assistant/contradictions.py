@@ -408,10 +408,10 @@ def _valence(claim: Reading, quote: Reading) -> str | None:
         if not t.content or t.name or abs(v) < STRONG or t.stem in quote.stems:
             continue
         v = -v if claim.negated(i) else v
-        slot = [(j, q) for j, q in _slot(claim, i, quote) if q.content and not q.name and q.stem not in claim.stems]
-        if len(slot) != 1:
+        there = [(j, q) for j, q in _slot(claim, i, quote) if q.content and not q.name and q.stem not in claim.stems]
+        if len(there) != 1:
             continue  # only a one-for-one swap of words is read for tone
-        for j, q in slot:
+        for j, q in there:
             w = scores.get(q.stem, 0.0)
             w = -w if quote.negated(j) else w
             if q.content and not q.name and q.stem not in claim.stems and abs(w) >= STRONG and (v > 0) != (w > 0):

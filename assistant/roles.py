@@ -140,6 +140,8 @@ def attached_names(claim: Reading, quote: Reading) -> str | None:
         if not any(n in quote.stems for n in names):
             continue
         theirs = [a for j, q in enumerate(quote.tokens) if q.stem == t.stem and (a := attached(quote.tokens, j))]
+        if not theirs and (there := _attached_elsewhere(claim, quote, prep, names)):
+            return f"'{t.text} {prep}' {shown(claim, names)}: in the quote, '{there} {prep}'"
         same = [n for _, n in theirs if not isinstance(n, str) and overlap(names, n)]
         if any(p == prep or not ({p, prep} <= DIRECTIONAL) for p, n in theirs if n in same):
             continue
@@ -150,6 +152,18 @@ def attached_names(claim: Reading, quote: Reading) -> str | None:
             rival = rivals[0]
             there = f"'{rival[1:]}…'" if isinstance(rival, str) else shown(quote, rival)
             return f"'{t.text} {prep}' {shown(claim, names)} where the quote has {there}"
+    return None
+
+
+def _attached_elsewhere(claim: Reading, quote: Reading, prep: str, names: Names) -> str | None:
+    """Another word of the sentence that has these names after ``prep`` in the quote, but not in the sentence."""
+    for j, q in enumerate(quote.tokens):
+        there = attached(quote.tokens, j) if q.content and not q.name else None
+        if there is None or there[0] != prep or isinstance(there[1], str) or not overlap(names, there[1]):
+            continue
+        mine = [attached(claim.tokens, i) for i, t in enumerate(claim.tokens) if t.stem == q.stem]
+        if mine and not any(m and not isinstance(m[1], str) and overlap(names, m[1]) for m in mine):
+            return q.text
     return None
 
 
@@ -165,6 +179,28 @@ def modifiers(claim: Reading, quote: Reading) -> str | None:
         }
         if mine in quote.stems and theirs and not any(same_name(mine, {n}) for n in theirs):
             return f"'{ctoks[i - 1].text} {t.text}' where the quote has {shown(quote, min(theirs))} {t.text}"
+    return None
+
+
+FIRST_PERSON = frozenset("our my".split())
+
+
+def possessors(claim: Reading, quote: Reading) -> str | None:
+    """A noun the quote calls "our" given to a name the quote speaks of as someone else ("our report" is
+    not "INTERPOL's report" when the quote also names INTERPOL)."""
+    ctoks, qtoks = claim.tokens, quote.tokens
+    for i, t in enumerate(ctoks):
+        if not (t.possessive and is_name(ctoks, i)) or t.stem not in quote.stems:
+            continue
+        k = i + 1 + (i + 1 < len(ctoks) and ctoks[i + 1].low == "own")
+        noun = next((u for u in ctoks[k : k + 3] if u.content), None)
+        if noun is None:
+            continue
+        for j, q in enumerate(qtoks):
+            before = qtoks[max(0, j - 3) : j]
+            ours = next((u.text for u in before if u.low in FIRST_PERSON), None)
+            if q.stem == noun.stem and ours and not any(u.stem == t.stem for u in before):
+                return f"'{t.text}'s {noun.text}' where the quote says '{ours} {q.text}'"
     return None
 
 
@@ -224,7 +260,7 @@ def _window(toks: Sequence[Token], i: int, before: int, after: int) -> range:
 
 def who(claim: Reading, quote: Reading) -> str | None:
     """All the role checks, in order."""
-    for detector in (roles, attached_names, modifiers, number_owners, speaker):
+    for detector in (roles, attached_names, modifiers, possessors, number_owners, speaker):
         reason = detector(claim, quote)
         if reason:
             return reason

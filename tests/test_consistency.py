@@ -112,3 +112,38 @@ def test_empty_odd_or_huge_sentences_are_never_supported_and_never_crash(sentenc
     verdict = check(sentence, STOP)
     assert not verdict.supported
     assert verdict.reason
+
+
+NOTICE = "A red notice is an alert to all member countries, asking them to locate and arrest a person."
+DIFFUSION = "A red diffusion is a similar request but is only sent to individual countries."
+
+
+def test_words_traded_between_the_clauses_of_a_merged_sentence_are_caught() -> None:
+    traded = "A red diffusion is an alert to all countries to arrest a person, while a red notice is a similar request."
+    kept = "A red notice is an alert to all countries to arrest a person, while a red diffusion is a similar request."
+    verdict = check(traded, [NOTICE, DIFFUSION])
+    assert not verdict.supported
+    assert "'diffusion' comes from the other quote" in verdict.reason
+    assert check(kept, [NOTICE, DIFFUSION]).supported
+
+
+def test_a_place_moved_to_another_noun_is_a_role_change() -> None:
+    quote = (
+        "His essay highlights cases of abusive alerts in the Former Soviet Union, and the abuse of systems globally."
+    )
+    moved = (
+        "His essay highlights cases of abusive alerts worldwide, and the abuse of systems in the former Soviet Union."
+    )
+    kept = "His essay highlights cases of abusive alerts in the former Soviet Union, and the abuse of systems globally."
+    verdict = check(moved, quote)
+    assert not verdict.supported
+    assert "in the quote, 'alerts in'" in verdict.reason
+    assert check(kept, quote).supported
+
+
+def test_our_report_is_not_the_report_of_a_third_party_the_quote_names() -> None:
+    quote = "We outline the changes that INTERPOL has made in our consultation report, published in 2017."
+    verdict = check("INTERPOL's own consultation report, published in 2017, outlines the changes it has made.", quote)
+    assert not verdict.supported
+    assert "'our consultation'" in verdict.reason
+    assert check("The consultation report, published in 2017, outlines the changes INTERPOL has made.", quote).supported
