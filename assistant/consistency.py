@@ -31,7 +31,9 @@ from assistant.contradictions import (
     cause,
     conditions,
     dates,
+    mark_names,
     modality,
+    opens,
     opposite_words,
     polarity,
     quantities,
@@ -97,6 +99,8 @@ def check(
     if len(sentence) > MAX_SENTENCE:
         return Verdict(False, f"too long to check as one sentence ({len(sentence):,} characters)")
     claim, source = tokens(sentence), tuple(t for q in quotes for t in tokens(q))
+    inside = {t.stem for toks in (claim, source) for i, t in enumerate(toks) if t.name and not opens(toks, i)}
+    claim, source = mark_names(claim, inside), mark_names(source, inside)
     source_stems = {t.stem for t in source if t.word}
     speaker_stems = {stem(w) for s in speakers for w in re.findall(r"[^\W_]+", s)}
     known_stems = {stem(w) for s in known for w in re.findall(r"[^\W_]+", s)}
@@ -112,7 +116,7 @@ def check(
         reason = detector(mine, theirs)
         if reason:
             return Verdict(False, reason, coverage)
-    reason = _clauses_rest_on_one_quote(claim, [tokens(q) for q in quotes])
+    reason = _clauses_rest_on_one_quote(claim, [mark_names(tokens(q), inside) for q in quotes])
     if reason:
         return Verdict(False, reason, coverage)
     names = sorted({t.text for i, t in enumerate(claim) if i and t.name and t.stem in source_stems})

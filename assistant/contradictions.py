@@ -9,8 +9,8 @@ quote does not count against a sentence about another part of it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from assistant.lexical import STOPWORDS, stem
@@ -62,6 +62,8 @@ class Token:
     """Capitalised and not a stop word (a name, or the first word of a sentence)."""
     possessive: bool = False
     """Written with 's, which the token drops ("Turkey's request")."""
+    known: bool = False
+    """Opens a sentence, and is a name: the texts compared write it capitalised inside a sentence too."""
 
 
 def token(text: str, low: str, possessive: bool = False) -> Token:
@@ -99,10 +101,22 @@ DETERMINERS = frozenset("a an the its their his her this that these those our".s
 def is_name(toks: Sequence[Token], i: int) -> bool:
     """A capitalised word that does not open the sentence; at its start, an acronym or a name of two words."""
     t = toks[i]
-    if i == 0 or toks[i - 1].low in (".", "!", "?", "“", '"'):
+    if opens(toks, i):
         following = toks[i + 1] if i + 1 < len(toks) else None
-        return t.name and ((t.text.isupper() and len(t.text) > 1) or (following is not None and following.name))
+        return t.name and (t.known or (t.text.isupper() and len(t.text) > 1) or bool(following and following.name))
     return t.name
+
+
+def opens(toks: Sequence[Token], i: int) -> bool:
+    """Whether token ``i`` opens a sentence (where any word is capitalised)."""
+    return i == 0 or toks[i - 1].low in (".", "!", "?", "“", '"')
+
+
+def mark_names(toks: Sequence[Token], names: Collection[str]) -> tuple[Token, ...]:
+    """The tokens, a sentence's opening word marked as a name where ``names`` (stems) has it."""
+    return tuple(
+        replace(t, known=True) if t.name and opens(toks, i) and t.stem in names else t for i, t in enumerate(toks)
+    )
 
 
 def verbish(toks: Sequence[Token], i: int) -> bool:

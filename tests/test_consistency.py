@@ -147,3 +147,11 @@ def test_our_report_is_not_the_report_of_a_third_party_the_quote_names() -> None
     assert not verdict.supported
     assert "'our consultation'" in verdict.reason
     assert check("The consultation report, published in 2017, outlines the changes INTERPOL has made.", quote).supported
+
+
+def test_a_name_opening_the_sentence_is_read_as_a_name_where_the_quote_writes_it_inside_one() -> None:
+    quote = "Officials said that Russia accused Ukraine of the attack."
+    verdict = check("Ukraine accused Russia of the attack, officials said.", quote)
+    assert not verdict.supported
+    assert "'Ukraine' 'accused'" in verdict.reason
+    assert check("Russia accused Ukraine of the attack, officials said.", quote).supported
