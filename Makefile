@@ -57,15 +57,15 @@ quality: $(VENV)/.installed-dev  ## Both splits of the bank with the naive ancho
 # regression gate below the target of 0 and 0.80 (BENCHMARKS.md, Sentence checks); the examples meet the target.
 probes: $(VENV)/.installed-dev  ## LLM-mode sentence checks on the held-out probes and the reported examples, beside the earlier check
 	mkdir -p artifacts
-	$(BIN)/python -m assistant.probe evals/probes/seeds.yaml evals/probes/extra.yaml --split heldout --gate \
+	$(BIN)/python -m assistant.evaluation.probe evals/probes/seeds.yaml evals/probes/extra.yaml --split heldout --gate \
 		--max-false-supported 7 --min-true-supported 0.70 --json artifacts/probes.json --report artifacts/probes.md
-	$(BIN)/python -m assistant.probe evals/probes/examples.yaml --split all --gate --report artifacts/probes-examples.md
+	$(BIN)/python -m assistant.evaluation.probe evals/probes/examples.yaml --split all --gate --report artifacts/probes-examples.md
 
 train: $(VENV)/.installed-dev  ## Refit the answer model on the bank's dev split (writes evals/train/ and the model file)
-	$(BIN)/python -m assistant.train
+	$(BIN)/python -m assistant.evaluation.train
 
 train-check: $(VENV)/.installed-dev  ## Refitting the committed training tables reproduces the committed model
-	$(BIN)/python -m assistant.train --check
+	$(BIN)/python -m assistant.evaluation.train --check
 
 bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'

@@ -14,10 +14,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the
 import gradio as gr
 import uvicorn
 
-from assistant.api import create_api
-from assistant.ranker import ModelError
+from assistant.answer.ranker import ModelError
+from assistant.interfaces.api import create_api
+from assistant.interfaces.ui import CSS, HEAD, build_ui
 from assistant.settings import get_settings
-from assistant.ui import CSS, HEAD, build_ui
 from assistant.wiring import build_assistant
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -1,5 +1,5 @@
 """Entry point for ``python -m assistant``."""
 
-from assistant.cli import app
+from assistant.interfaces.cli import app
 
 app(prog_name="python -m assistant")

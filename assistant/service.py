@@ -11,11 +11,11 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
-from assistant.chain import AskPipeline
-from assistant.corpus import MAX_FILE_BYTES, decode
-from assistant.extract import SUPPORTED_SUFFIXES, extract
-from assistant.index import Indexer
-from assistant.retrieve import HybridRetriever, HybridSearcher
+from assistant.answer.chain import AskPipeline
+from assistant.ingest.corpus import MAX_FILE_BYTES, decode
+from assistant.ingest.extract import SUPPORTED_SUFFIXES, extract
+from assistant.ingest.index import Indexer
+from assistant.retrieval.retrieve import HybridRetriever, HybridSearcher
 from assistant.settings import Settings
 from assistant.types import Answer, Briefing, DocumentMeta, Filters, IngestReport, Turn
 
@@ -196,7 +196,7 @@ class Assistant:
 
     def brief(self, filters: Filters | dict[str, Any] | None = None) -> Briefing:
         """A cited briefing on the corpus, or on the documents that pass ``filters``."""
-        from assistant.brief import build_briefing
+        from assistant.brief.briefing import build_briefing
 
         if isinstance(filters, dict):
             filters = Filters.model_validate(filters)

@@ -45,7 +45,7 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    """Extractive answer composition; whether to answer at all is learned (:mod:`assistant.ranker`)."""
+    """Extractive answer composition; whether to answer at all is learned (:mod:`assistant.answer.ranker`)."""
 
     max_sentences: int = Field(default=4, ge=1, description="Most quotes in one answer.")
     keep_share: float = Field(

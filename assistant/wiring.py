@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from assistant.answer import Answerer, ExtractiveAnswerer
-from assistant.chain import AskPipeline, build_chain
-from assistant.embed import Embedder, SentenceTransformerEmbedder
-from assistant.index import MANIFEST, Indexer
-from assistant.llm import LLMAnswerer, make_chat_model
-from assistant.prompts import load_prompts
-from assistant.ranker import AnswerModel, load_model
-from assistant.retrieve import HybridSearcher
+from assistant.answer.chain import AskPipeline, build_chain
+from assistant.answer.extractive import Answerer, ExtractiveAnswerer
+from assistant.answer.llm import LLMAnswerer, make_chat_model
+from assistant.answer.prompts import load_prompts
+from assistant.answer.ranker import AnswerModel, load_model
+from assistant.backends.embed import Embedder, SentenceTransformerEmbedder
+from assistant.backends.store import ChromaStorage, SourceStorage, StorageError
+from assistant.ingest.index import MANIFEST, Indexer
+from assistant.retrieval.retrieve import HybridSearcher
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
-from assistant.store import ChromaStorage, SourceStorage, StorageError
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ EXAMPLES = ROOT / "evals" / "probes" / "examples.yaml"
 
 def answers(assistant: Any) -> list[tuple[str, list[Any]]]:
     """Five-sentence answers: true probe sentences, each citing the retrieved passage that holds its quote."""
-    from assistant.probe import load_probe_file, normalise
+    from assistant.evaluation.probe import load_probe_file, normalise
 
     cited = []
     for probe in load_probe_file(EXAMPLES).probes:
@@ -51,8 +51,8 @@ def main() -> None:
 
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from assistant import consistency
-    from assistant.llm import LLMAnswerer, MeaningChecker, OverlapChecker
+    from assistant.answer.llm import LLMAnswerer, MeaningChecker, OverlapChecker
+    from assistant.provenance import consistency
     from assistant.settings import Settings
     from assistant.wiring import build_assistant
 

@@ -57,8 +57,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "llm-checks.json")
     args = parser.parse_args()
 
-    from assistant.evalset import load_eval_file
-    from assistant.llm import LLMAnswerer, MeaningChecker, OverlapChecker
+    from assistant.answer.llm import LLMAnswerer, MeaningChecker, OverlapChecker
+    from assistant.evaluation.cases import load_eval_file
     from assistant.settings import LLMSettings, Settings
     from assistant.wiring import build_assistant
 

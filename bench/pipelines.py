@@ -30,7 +30,7 @@ def questions(corpus: str, corpus_dir: Path) -> list[tuple[str, list[str]]]:
     """
     if corpus == "seeds":
         sys.path.insert(0, str(ROOT))
-        from assistant.evaluate import load_eval_file
+        from assistant.evaluation.evaluate import load_eval_file
 
         cases = load_eval_file(ROOT / "evals" / "seed.yaml").cases
         return [(c.question, c.expected_sources) for c in cases if c.answerable]

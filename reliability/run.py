@@ -71,7 +71,7 @@ def killed_ingest(kills: int, docs: int, work: Path) -> dict[str, Any]:
     from corpora import copy_bbc
 
     from assistant import Settings, build_assistant
-    from assistant.corpus import decode
+    from assistant.ingest.corpus import decode
 
     corpus = copy_bbc(work / "bbc", docs)
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(work / "index")}
@@ -128,8 +128,8 @@ def _finished_part_is_consistent(corpus: Path, index: Path) -> bool:
     import chromadb
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    from assistant.corpus import decode
-    from assistant.store import _chunk_from_record  # the storage's own record reader
+    from assistant.backends.store import _chunk_from_record  # the storage's own record reader
+    from assistant.ingest.corpus import decode
 
     path = index / "manifest.json"
     if not path.exists():
@@ -164,7 +164,7 @@ def load(clients: int, seconds: float, work: Path) -> dict[str, Any]:
     from gradio_client import Client
     from load import start_app
 
-    from assistant.evaluate import load_eval_file
+    from assistant.evaluation.evaluate import load_eval_file
 
     questions = [c.question for c in load_eval_file(ROOT / "evals" / "seed.yaml").cases if c.answerable]
     env = {"ASSISTANT_CORPUS_DIR": str(ROOT / "corpus"), "ASSISTANT_INDEX_DIR": str(work / "load-index")}

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from assistant import Assistant, build_assistant
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import SentenceTransformerEmbedder
 from assistant.settings import Settings
 from assistant.types import DocumentMeta, Evidence, Span
 

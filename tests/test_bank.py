@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import decode
-from assistant.evalset import EvalFile, load_eval_file
-from assistant.evaluate import includes
+from assistant.evaluation.cases import EvalFile, load_eval_file
+from assistant.evaluation.evaluate import includes
+from assistant.ingest.corpus import decode
 from tests.conftest import ROOT
 
 BANK = {p.stem: load_eval_file(p) for p in sorted((ROOT / "evals" / "bank").glob("*.yaml"))}

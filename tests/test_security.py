@@ -16,8 +16,8 @@ from gradio_client.exceptions import AuthenticationError
 from typer.testing import CliRunner
 
 from assistant import wiring
-from assistant.cli import app
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant.interfaces.cli import app
 from tests.conftest import ROOT, SEED_CORPUS, AppServer
 
 PASSWORD = "s3cret-Pa55-do-not-print"

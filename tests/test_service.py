@@ -9,7 +9,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.service import safe_name
-from tests.test_extract import HTML, make_pdf
+from tests.ingest.test_extract import HTML, make_pdf
 
 
 @pytest.mark.parametrize(

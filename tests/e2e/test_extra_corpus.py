@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings, build_assistant
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import SentenceTransformerEmbedder
 from assistant.types import Filters
 from tests.conftest import SEED_CORPUS
 

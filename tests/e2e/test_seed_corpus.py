@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.evaluate import CaseResult, load_eval_file, score_case
+from assistant.evaluation.evaluate import CaseResult, load_eval_file, score_case
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -111,7 +111,7 @@ def test_batch_cli_answers_the_whole_eval_set_in_one_process(
     from typer.testing import CliRunner
 
     from assistant import wiring
-    from assistant.cli import app
+    from assistant.interfaces.cli import app
 
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))

@@ -1,0 +1,1 @@
+"""Answer: read the question, decide whether the evidence answers it, and compose or write the answer."""

@@ -1,0 +1,1 @@
+"""Briefing: names, dates and a cited overview of the corpus for a newcomer."""

@@ -1,0 +1,208 @@
+"""Entities and dates found by rules, for briefings.
+
+No named-entity model ships as an official PyPI package for spaCy or its peers (the
+English models are published elsewhere, and downloading at run time is not allowed
+here), so names and dates come from careful rules over the cleaned sentences:
+
+- a name is a run of capitalised words or acronyms, joined by "of", "for", "the";
+  "Commission for the Control of Files (CCF)" ties an acronym to its expansion;
+  a lone surname ("Stock", "Bromund") joins the full name it ends;
+- a date is a day, a month, a season or a year the text names, with its precision;
+  "Thursday, March 10" and "today" take their year (or day) from the document's date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.ingest.corpus import MONTHS_INDEX
+from assistant.retrieval.lexical import MONTHS
+from assistant.types import DatePrecision
+
+_CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}[a-z]?|[A-Z]\.)"
+_NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:of|for|on|de|von)(?:\s+the)?\s+)?{_CAP})*")
+_ACRONYM_OF = re.compile(
+    rf"(?P<long>{_CAP}(?:\s+(?:(?:of|for|on)(?:\s+the)?\s+)?{_CAP})+)\s+\((?P<short>[A-Z]{{2,6}})\)"
+)
+_LEADING = frozenset(
+    """The A An In On At It Its This That These Those But And Or If When While Since As Also Beginning From To For
+    So Only Every Each Some Many Most Such Their His Her Our We They He She You I Calling Conceding Following Despite
+    Whilst With Without Within Under Over Between Through Against Among Per Via Like Unlike Whether Although Though
+    After Before During However Meanwhile Yet Still Even Both Other Another Former Current Read Next More
+    Click""".split()
+)
+_NOT_ENTITIES = frozenset(
+    """Thursday Friday Monday Tuesday Wednesday Saturday Sunday Mr Mrs Ms Dr Read Next Feb Jan Mar Apr Jun Jul Aug
+    Sep Sept Oct Nov Dec Every Article Constitution Rules Photo Getty Images""".split()
+) | {m.capitalize() for m in MONTHS}
+_ORG_WORDS = frozenset(
+    """Foundation House Centre Center Secretariat Assembly Committee Commission Union Council Trials Magazine Post
+    Bureau Office Department Ministry Court Police Agency Organization Organisation Network Institute Group Party
+    Forces Guard Academy Channel Capital Movement Times Tribune Review Nations States Republic Federation""".split()
+)
+
+
+_TITLES = re.compile(
+    r"^(?:(?:Former|Russian|US|British|Vice|Deputy|Acting)\s+)*(?:Secretary General|President|Prime Minister|Minister|"
+    r"Chief Executive|Legal and Policy Officer|Policy Officer|Director|Senator|Judge|Mayor|Professor|Dr\.?|Mr\.?|"
+    r"Mrs\.?|Ms\.?)\s+"
+)
+_PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ish|ese|ean|ic)$")
+
+
+@dataclass
+class Entity:
+    """A name and every sentence that mentions it."""
+
+    name: str
+    mentions: list[tuple[str, int]] = field(default_factory=list)
+    """(source id, sentence start) of each mention."""
+    aliases: set[str] = field(default_factory=set)
+
+    @property
+    def salience(self) -> float:
+        """How much the corpus is about this entity: documents first, then mentions; people and acronyms up."""
+        documents = len({source for source, _ in self.mentions})
+        return 2 * documents + len(self.mentions) + 3 * self.person + 2 * ("(" in self.name)
+
+    @property
+    def person(self) -> bool:
+        """Two or three capitalised words, none of them an organisation word: a person's name."""
+        return bool(_PERSON.fullmatch(self.name)) and not set(self.name.split()) & _ORG_WORDS
+
+
+def names_in(sentence: str, known: tuple[str, ...] = (), weak: list[str] | None = None) -> list[str]:
+    """Names in one sentence: ``known`` names (outlets) as written, then capitalised runs without titles.
+
+    A single capitalised word that opens the sentence ("Effective immediately") is not a name;
+    it goes to ``weak``, where it can still be a surname ("Bromund previously predicted").
+    """
+    out = [name for name in known if name in sentence]
+    for match in _NAME.finditer(sentence):
+        words = re.sub(r"[’']s?$", "", match.group(0).replace("’s ", " ").replace("'s ", " ")).split()
+        at_start = not sentence[: match.start()].strip(" “\"‘'(")
+        while words and (words[0] in _LEADING or words[0] in _NOT_ENTITIES):
+            words, at_start = words[1:], False
+        while words and (words[-1] in {"of", "for", "on", "the", "de", "von"} or words[-1] in _NOT_ENTITIES):
+            words = words[:-1]
+        name = _TITLES.sub("", " ".join(words))
+        if _TITLES.match(name + " "):
+            continue  # a title alone ("Secretary General") names no one
+        if len(name.split()) == 1 and (at_start or _DEMONYM.match(name)):
+            if weak is not None and at_start:
+                weak.append(name)
+            continue
+        if name and name not in _NOT_ENTITIES and len(name) > 2 and not any(name in k for k in out):
+            out.append(name)
+    return out
+
+
+def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ...] = ()) -> list[Entity]:
+    """Entities over (source id, start, text) sentences, merged by acronym, case and surname."""
+    acronyms: dict[str, str] = {}
+    found: dict[str, Entity] = {}
+    surnames: list[tuple[str, str, int]] = []
+    for source, start, text in sentences:
+        for m in _ACRONYM_OF.finditer(text):
+            words = m.group("long").split()
+            while words and words[0] in _LEADING:
+                words = words[1:]
+            acronyms[m.group("short")] = " ".join(words)
+        weak: list[str] = []
+        for name in names_in(text, known, weak):
+            key = name.casefold()
+            entity = found.setdefault(key, Entity(name=name))
+            entity.aliases.add(name)
+            entity.mentions.append((source, start))
+        surnames.extend((w.casefold(), source, start) for w in weak)
+    _merge(found, {k.casefold(): v.casefold() for k, v in acronyms.items()}, acronym=True)
+    people = {e.name.split()[-1].casefold(): key for key, e in found.items() if e.person}
+    for word, source, start in surnames:  # sentence-initial words: mentions of a name seen elsewhere
+        target = word if word in found else people.get(word)
+        if target is not None and target in found:
+            found[target].mentions.append((source, start))
+    # "Stock" is Jürgen Stock; but "Russia" is not "Open Russia", so a far more frequent word stays itself.
+    _merge(
+        found,
+        {
+            surname: key
+            for surname, key in people.items()
+            if surname in found and len(found[surname].mentions) <= 6 * len(found[key].mentions)
+        },
+    )
+    for entity in found.values():
+        # Prefer the upper-case spelling an organisation uses for itself ("INTERPOL").
+        entity.name = max(entity.aliases, key=lambda a: (len(a.split()), sum(c.isupper() for c in a)))
+    return list(found.values())
+
+
+def _merge(found: dict[str, Entity], into: dict[str, str], acronym: bool = False) -> None:
+    for short, long in into.items():
+        if short in found and long in found and short != long:
+            target, source = found[long], found.pop(short)
+            target.mentions = list(dict.fromkeys(target.mentions + source.mentions))  # one per sentence
+            target.aliases |= source.aliases if acronym else set()
+            if acronym:
+                target.aliases.add(f"{target.name} ({source.name})")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date a sentence names."""
+
+    iso: str
+    precision: DatePrecision
+    text: str
+
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DATE_RULES: list[tuple[re.Pattern[str], DatePrecision]] = [
+    (re.compile(rf"\b(?P<day>[0-3]?\d)(?:\s+and\s+(?P<day2>[0-3]?\d))?\s+{_MONTH},?\s+{_YEAR}\b", re.I), "day"),
+    (re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d),?\s+{_YEAR}\b", re.I), "day"),
+    (
+        re.compile(
+            rf"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+){_MONTH}\s+(?P<day>[0-3]?\d)\b(?!,?\s*\d)", re.I
+        ),
+        "day",
+    ),
+    (re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I), "month"),
+    (re.compile(rf"\b(?P<season>spring|summer|fall|autumn|winter)\s+(?:of\s+)?{_YEAR}\b", re.I), "year"),
+    (re.compile(rf"\b(?:in|since|by|until|from|of|during|early|late|mid-|before|after)\s+{_YEAR}\b"), "year"),
+    (re.compile(r"\b(?P<today>today|this week)\b", re.I), "day"),
+]
+
+
+def dates_in(sentence: str, document_date: str | None) -> list[DateMention]:
+    """Dates one sentence names, most precise first; none inside another's span twice."""
+    out: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, precision in _DATE_RULES:
+        for m in pattern.finditer(sentence):
+            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+                continue
+            for iso, p in _resolve(m, precision, document_date):
+                out.append(DateMention(iso=iso, precision=p, text=m.group(0).strip()))
+                taken.append((m.start(), m.end()))
+    return out
+
+
+def _resolve(m: re.Match[str], precision: DatePrecision, document_date: str | None) -> list[tuple[str, DatePrecision]]:
+    groups = m.groupdict()
+    if groups.get("today"):
+        if not document_date:
+            return []
+        return [(document_date, "day" if len(document_date) == 10 else "month" if len(document_date) == 7 else "year")]
+    year = groups.get("year") or (document_date[:4] if document_date else None)
+    if year is None:
+        return []
+    if precision == "year":
+        return [(year, "year")]
+    month = MONTHS_INDEX[groups["month"].lower().rstrip(".")]
+    if precision == "month":
+        return [(f"{year}-{month:02d}", "month")]
+    days = [d for d in (groups.get("day"), groups.get("day2")) if d]
+    return [(f"{year}-{month:02d}-{int(d):02d}", "day") for d in days if 1 <= int(d) <= 31]

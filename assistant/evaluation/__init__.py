@@ -1,0 +1,1 @@
+"""Evaluation: eval cases, metrics, runs, reports, probes and fitting the answer model."""

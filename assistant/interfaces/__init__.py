@@ -1,0 +1,1 @@
+"""Interfaces over the Assistant service: the command line, the HTTP API and the page."""

@@ -1,0 +1,296 @@
+"""Retrieve: hybrid dense + BM25 search over chunks, then sentence-level evidence.
+
+Dense hits come from the :class:`~assistant.backends.store.SourceStorage`, lexical hits from
+BM25 (:mod:`assistant.retrieval.lexical`); the two rankings are fused with reciprocal rank
+fusion. Inside the best chunks every quotable sentence is scored against the question
+by its own embedding and by its share of the question's key terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.answer.question import Question, dates_in
+from assistant.backends.embed import Embedder, QueryBatcher, Vectors
+from assistant.backends.store import SourceStorage, sentence_id
+from assistant.provenance.sources import SourceCatalog
+from assistant.retrieval.lexical import LexicalIndex, Term, content_stems, stem
+from assistant.retrieval.signals import Signals
+from assistant.settings import RetrievalSettings
+from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters, Passage
+
+LEXICAL_SEATS = 2
+"""Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
+DENSE_SEATS = 8
+"""Best dense chunks (by their best sentence) that join the passages whatever their fused rank."""
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), best first."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def diversify(ranked: Sequence[tuple[str, float]], k: int, source_of: Callable[[str], str]) -> list[tuple[str, float]]:
+    """The top ``k``, plus the best hit of each further document among the candidates (at most k // 2 more).
+
+    A document that is never first in either ranking can still hold the sentence that
+    answers the question (a statement's reasons, a critic's reply), so it gets a seat.
+    """
+    top = list(ranked[:k])
+    sources = {source_of(c) for c, _ in top}
+    for cid, score in ranked[k:]:
+        if len(top) >= k + k // 2:
+            break
+        if source_of(cid) not in sources:
+            sources.add(source_of(cid))
+            top.append((cid, score))
+    return top
+
+
+class HybridSearcher:
+    """Dense + lexical retrieval over one storage, and sentence scoring inside the hits."""
+
+    def __init__(self, storage: SourceStorage, embedder: Embedder, settings: RetrievalSettings) -> None:
+        self.storage = storage
+        self.embedder = embedder
+        self.queries = QueryBatcher(embedder)
+        self.settings = settings
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the chunk catalogue and rebuild BM25 after the index changed."""
+        chunks = sorted(self.storage.load_chunks(), key=lambda c: (c.meta.source_id, c.index))
+        self.lexical = LexicalIndex(chunks)
+        self._by_id = {c.id: c for c in chunks}
+        self.documents: dict[str, DocumentMeta] = {}
+        """Metadata of every indexed document, by source id."""
+        for c in chunks:
+            self.documents.setdefault(c.meta.source_id, c.meta)
+        self.sources = SourceCatalog(chunks, self.documents)
+        """Copies, repeats and speakers of the indexed documents."""
+        self._chunks_of: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            self._chunks_of.setdefault(c.meta.source_id, []).append(c)
+        self.official_names = sorted(
+            {m.outlet for m in self.documents.values() if m.outlet and m.kind in VOICE_KINDS["official"]}
+        )
+        """Outlets of the official sources: a question naming one asks for the official voice."""
+        self.authors = sorted({m.author for m in self.documents.values() if m.author})
+        """Authors of the documents: a question naming one may be answered from the author's bio."""
+        outlets = {m.outlet for m in self.documents.values() if m.outlet}
+        self._source_names = [set(content_stems(name)) for name in sorted(outlets | set(self.authors))]
+        self._chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
+        self._chunk_of_sentence: dict[str, str] = {}
+        for c in chunks:
+            for span in c.spans:
+                if span.quotable:
+                    self._chunk_of_sentence.setdefault(sentence_id(c.meta.source_id, span), c.id)
+        # What a passage is about: its own words plus its document's title, outlet and author.
+        self._about = {
+            c.meta.source_id: set(content_stems(" ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))))
+            for c in chunks
+        }
+        self._document_stems: dict[str, set[str]] = {}
+        for c in chunks:
+            self._document_stems.setdefault(c.meta.source_id, set(self._about[c.meta.source_id])).update(
+                self._chunk_stems[c.id]
+            )
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every indexed chunk."""
+        return self.lexical.chunks
+
+    def document_named(self, question: Question) -> str | None:
+        """The document a question names by its title, outlet, author or date, if one clearly stands out."""
+        weigh = self.lexical.weigh([t for t in question.terms if not t.temporal])
+        days = {f"{y}-{m:02d}-{d:02d}" for y, m, d in dates_in(question.text)}
+        scored = sorted(
+            ((weigh(self._about[s]) + 0.5 * ((meta.date or "") in days), s) for s, meta in self.documents.items()),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
+            return None
+        return scored[0][1]
+
+    def absent_names(self, terms: Sequence[Term], filters: Filters) -> float:
+        """Share of ``terms`` no document passing ``filters`` uses (with filters, those documents are the corpus)."""
+        if not terms:
+            return 0.0
+        stems = [s for source, s in self._document_stems.items() if filters.matches(self.documents[source])]
+        return sum(all(not self.lexical.matched(t, d) for d in stems) for t in terms) / len(terms)
+
+    def topic_of(self, query: str) -> str:
+        """The query without the full names of outlets and authors it mentions ("What did <outlet> say about X?").
+
+        Those names say where to look, not what about; left in, they pull the query's vector
+        towards everything the source wrote. Only a whole name counts (a corpus about an
+        organisation that publishes statements keeps the organisation's name in the query).
+        Returns the query unchanged when little would be left.
+        """
+        stems = set(content_stems(query))
+        named = set().union(*(name for name in self._source_names if name and name <= stems))
+        if not named:
+            return query
+        topic = "".join(w for w in re.split(r"(\W+)", query) if not (w.isalnum() and stem(w) in named))
+        return topic if len(content_stems(topic)) >= 2 else query
+
+    def embed_query(self, query: str) -> Vectors:
+        """The query's unit vector."""
+        return self.queries.embed_query(query)
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, vector: Vectors | None = None
+    ) -> list[Passage]:
+        """The ``k`` best chunks for ``query`` by fused dense and BM25 rank."""
+        k = k or self.settings.k
+        n = max(self.settings.candidates, k)
+        vector = self.embed_query(query) if vector is None else vector
+        lexical = [(self.chunks[i].id, s) for i, s in self.lexical.search(query, n, filters)]
+        dense = self._dense(vector, n, filters)
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], self.settings.rrf_k)
+        picked = diversify(fused, k, lambda cid: self._by_id[cid].meta.source_id)
+        # Each ranking's best hits join even when fusion disagrees: exact names and numbers
+        # (lexical), and a sentence that answers in other words (dense).
+        scores = dict(fused)
+        for c in [c for c, _ in lexical[:LEXICAL_SEATS]] + [c for c, _ in dense[:DENSE_SEATS]]:
+            if c not in {p for p, _ in picked}:
+                picked.append((c, scores[c]))
+        return [
+            Passage(
+                chunk=self._by_id[cid],
+                rank=rank,
+                score=score,
+                dense=dense_scores.get(cid),
+                lexical=lexical_scores.get(cid),
+            )
+            for rank, (cid, score) in enumerate(picked)
+        ]
+
+    def _dense(self, vector: Vectors, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+        """Chunks ranked by the better of their own cosine and their best sentence's.
+
+        Sentence hits find a chunk whose one relevant sentence is diluted by the rest.
+        """
+        best = dict(self.storage.retrieve(vector, n, filters))
+        for sid, sim in self.storage.retrieve_sentences(vector, n, filters):
+            owner = self._chunk_of_sentence.get(sid)
+            if owner is not None and sim > best.get(owner, -1.0):
+                best[owner] = sim
+        return sorted(((c, s) for c, s in best.items() if c in self._by_id), key=lambda kv: (-kv[1], kv[0]))
+
+    def document_sentences(self, source_id: str) -> list[Evidence]:
+        """A document's story sentences (no headings, credits or bio), unscored, in reading order."""
+        seen: set[int] = set()
+        out: list[Evidence] = []
+        for chunk in self._chunks_of.get(source_id, []):
+            for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
+                if span.story and span.start not in seen:
+                    seen.add(span.start)
+                    out.append(Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id))
+        return sorted(out, key=lambda e: e.span.start)
+
+    def sentence(self, sid: str) -> Evidence | None:
+        """The stored sentence with id ``sid`` (unscored), or None when it is not indexed."""
+        chunk = self._by_id.get(self._chunk_of_sentence.get(sid, ""))
+        if chunk is None:
+            return None
+        start = int(sid.rsplit("::", 1)[1])
+        for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
+            if span.start == start:
+                return Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id)
+        return None
+
+    def evidence(self, question: Question, vector: Vectors, passages: Sequence[Passage]) -> list[Evidence]:
+        """Every quotable sentence of the passages with the signals it is scored on, in retrieval order.
+
+        An author's bio is a candidate only when the question is about the author.
+        """
+        seen: set[tuple[str, int]] = set()
+        candidates: list[tuple[Passage, int, str]] = []
+        for passage in passages:
+            for i, (span, text) in enumerate(zip(passage.chunk.spans, passage.chunk.span_texts(), strict=True)):
+                key = (passage.chunk.meta.source_id, span.start)
+                if span.quotable and key not in seen and (span.story or question.about_author):
+                    seen.add(key)
+                    candidates.append((passage, i, text))
+        # Neighbours in the chunk too: an answer often continues the sentence that matches the question.
+        wanted = {
+            sentence_id(p.chunk.meta.source_id, s)
+            for p, i, _ in candidates
+            for s in p.chunk.spans[max(0, i - 1) : i + 2]
+            if s.quotable
+        }
+        vectors = self.storage.sentence_vectors(sorted(wanted))
+        signals = Signals(self, question, vector, vectors, passages)
+        out = []
+        for passage, i, text in candidates:
+            measured = signals.of(passage, i, text)
+            chunk = passage.chunk
+            out.append(Evidence.model_construct(meta=chunk.meta, span=chunk.spans[i], text=text, chunk_id=chunk.id,
+                                                score=0.0, dense=measured["dense"], signals=measured))  # fmt: skip
+        return out
+
+    def about(self, source_id: str) -> set[str]:
+        """Stems of a document's title, outlet and author: what its passages are about besides their words."""
+        return self._about[source_id]
+
+    def chunk_stems(self, chunk_id: str) -> set[str]:
+        """Content stems of one chunk."""
+        return self._chunk_stems[chunk_id]
+
+    def document_stems(self, source_id: str) -> set[str]:
+        """Content stems of a whole document, its metadata included."""
+        return self._document_stems[source_id]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid search: chunks as ``Document`` objects.
+
+    Metadata carries the source, the chunk's offsets in the original file and the
+    fusion scores, so LangChain users can compose it in their own chains.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: Any
+    k: int = 5
+    filters: Filters | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        passages = self.searcher.search(query, k=self.k, filters=self.filters)
+        return [passage_to_document(p) for p in passages[: self.k]]
+
+
+def passage_to_document(passage: Passage) -> LCDocument:
+    """A retrieved passage as a LangChain document."""
+    chunk = passage.chunk
+    return LCDocument(
+        page_content=chunk.text,
+        id=chunk.id,
+        metadata={
+            **chunk.meta.model_dump(exclude_none=True),
+            "chunk_id": chunk.id,
+            "start": chunk.start,
+            "end": chunk.end,
+            "rank": passage.rank,
+            "score": passage.score,
+            "dense": passage.dense,
+            "lexical": passage.lexical,
+        },
+    )
+
+
+__all__ = ["HybridRetriever", "HybridSearcher", "reciprocal_rank_fusion"]

@@ -1,0 +1,177 @@
+"""The CLI, run in-process with an isolated corpus and index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant import wiring
+from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant.interfaces.cli import app
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, seed_copy: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> Path:
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(seed_copy))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "cli-index"))
+    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    return seed_copy
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ask_prints_answer_and_numbered_sources(cli_env: Path) -> None:
+    code, out, _ = run("ask", "Why didn't Interpol suspend Russia?")
+    assert code == 0
+    assert "[1]" in out
+    assert "Sources:" in out
+    assert "characters" in out
+
+
+def test_ask_json_schema(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--json", "What is a diffusion?")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) >= {"id", "question", "answer", "refused", "mode", "citations", "timings_ms"}
+    assert data["mode"] == "extractive"
+    citation = data["citations"][0]
+    assert set(citation) >= {"n", "source_id", "path", "title", "outlet", "date", "quote", "start", "end"}
+    text = (cli_env / citation["path"]).read_text(encoding="utf-8")
+    assert text[citation["start"] : citation["end"]] == citation["quote"]
+    assert "total" in data["timings_ms"]
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_exits_2(cli_env: Path, question: str) -> None:
+    code, _, err = run("ask", question)
+    assert code == 2
+    assert "empty" in err
+
+
+def test_batch_answers_every_line_in_order(cli_env: Path, tmp_path: Path) -> None:
+    lines = [
+        {"id": "a", "question": "What is a diffusion?"},
+        {
+            "id": "b",
+            "question": "Who can no longer send them directly?",
+            "history": [{"question": "What is a diffusion?"}],
+        },
+        {"id": 3, "question": "What is the capital of Australia?"},
+        {"id": "bad", "question": "   "},
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    code, out, _ = run("ask", "--json", "--batch", str(batch))
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == ["a", "b", 3, "bad", 5]
+    assert "NCB Moscow" in results[1]["answer"]
+    assert results[2]["refused"] is True
+    assert "empty" in results[3]["error"]
+    assert "line 5" in results[4]["error"]
+
+
+def test_missing_batch_file_exits_2(cli_env: Path, tmp_path: Path) -> None:
+    code, _, err = run("ask", "--batch", str(tmp_path / "nope.jsonl"))
+    assert code == 2
+    assert "cannot read" in err
+
+
+def test_ingest_reports_and_is_incremental(cli_env: Path) -> None:
+    code, out, _ = run("ingest")
+    assert code == 0
+    assert "added 5" in out
+    code, out, _ = run("ingest")
+    assert "unchanged 5" in out
+    assert "embedded 0 chunks" in out
+
+
+def test_empty_corpus_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli_env: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(empty))
+    code, _, err = run("ask", "What is a diffusion?")
+    assert code == 2
+    assert "no documents" in err
+
+
+def test_bad_filter_exits_2(cli_env: Path) -> None:
+    code, _, err = run("ask", "--date-from", "last week", "What is a diffusion?")
+    assert code == 2
+    assert "bad filter" in err
+
+
+def test_brief_prints_a_cited_briefing(cli_env: Path) -> None:
+    code, out, _ = run("brief")
+    assert code == 0
+    assert "## Who's who" in out
+    assert "## Timeline" in out
+    code, out, _ = run("brief", "--json", "--only", "official")
+    assert code == 0
+    briefing = json.loads(out)
+    assert briefing["documents"] == 2
+
+
+def test_ask_filters_by_voice_and_date(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--json", "--only", "official", "Why didn't Interpol suspend Russia?")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["citations"]
+    assert {c["kind"] for c in answer["citations"]} == {"official_statement"}
+    code, out, _ = run("ask", "--json", "--as-of", "2018-12-31", "Why didn't Interpol suspend Russia?")
+    assert code == 0
+    assert all(c["date"] < "2019" for c in json.loads(out)["citations"])
+    code, _, err = run("ask", "--only", "bloggers", "Why?")
+    assert code == 2
+    assert "unknown --only" in err
+
+
+def test_ask_format_md_writes_a_fact_check_memo(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--format", "md", "What did Ted Bromund say about the Executive Committee?")
+    assert code == 0
+    assert out.startswith("# Fact-check memo")
+    assert "Exported: " in out
+    assert "- Speaker: Ted R. Bromund, Heritage Foundation (direct quote)" in out
+    assert "characters" in out
+    assert "- URL: " in out
+
+
+def test_refusals_stay_correct_under_a_voice_filter(cli_env: Path) -> None:
+    code, out, _ = run("ask", "--json", "--only", "official", "What did Ted Bromund say about the Executive Committee?")
+    assert code == 0
+    assert json.loads(out)["refused"]  # only the press quotes him
+    code, out, _ = run("ask", "--json", "--only", "press", "What did Ted Bromund say about the Executive Committee?")
+    answer = json.loads(out)
+    assert not answer["refused"]
+    assert {c["kind"] for c in answer["citations"]} <= {"news", "op_ed"}
+
+
+def test_a_missing_answer_model_is_a_clear_error(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import wiring
+    from assistant.answer import ranker
+
+    missing = cli_env / "no-model.json"
+    monkeypatch.setattr(wiring, "load_model", lambda: ranker.load_model(missing))
+    code, _, err = run("ask", "What is a diffusion?")
+    assert code == 2
+    assert "answer model" in err
+    assert "make train" in err
+
+
+def test_render_lists_each_written_sentence_with_its_check() -> None:
+    from assistant.interfaces.cli import render
+    from tests.interfaces.test_ui import _llm_answer
+
+    text = render(_llm_answer())
+    assert "Checked: 1 of 2 sentences supported by their sources." in text
+    assert "1. supported by [1]: names found: Moscow, NCB; no contradiction cue" in text
+    assert "2. unsupported: negated in the quote only ('no')" in text
+    assert "characters 0-98" in text
