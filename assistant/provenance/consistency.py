@@ -25,22 +25,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.provenance.contradictions import (
-    Reading,
-    Token,
     absolutes,
     cause,
     conditions,
     dates,
-    mark_names,
     modality,
-    opens,
     opposite_words,
     polarity,
     quantities,
     reversals,
-    same_name,
-    token,
 )
+from assistant.provenance.reading import Reading, Token, mark_names, opens, same_name, token
 from assistant.provenance.roles import who
 from assistant.provenance.wordlists import NUMBER_WORDS, SPEECH
 from assistant.retrieval.lexical import fold, stem

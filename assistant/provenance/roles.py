@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.provenance.contradictions import DETERMINERS, Reading, Token, is_name, same_name, verbish
+from assistant.provenance.reading import DETERMINERS, Reading, Token, is_name, same_name, verbish
 from assistant.provenance.wordlists import ADVERBS, BOUNDARY, IRREGULAR, PASSIVE, SPEECH
 
 PREPOSITIONS = frozenset("in of from against for to with on at by".split())
