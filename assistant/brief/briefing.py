@@ -97,10 +97,6 @@ def build_briefing(searcher: HybridSearcher, filters: Filters | None = None) -> 
     return briefing
 
 
-def _unsettled(s: Sentence) -> bool:
-    return s.span.kind == "body" and bool(UNSETTLED.search(s.text))
-
-
 def _sentences(searcher: HybridSearcher, filters: Filters | None) -> list[Sentence]:
     seen: set[tuple[str, int]] = set()
     out: list[Sentence] = []

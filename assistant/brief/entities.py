@@ -159,7 +159,6 @@ class DateMention:
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE_RULES: list[tuple[re.Pattern[str], DatePrecision]] = [
     (re.compile(rf"\b(?P<day>[0-3]?\d)(?:\s+and\s+(?P<day2>[0-3]?\d))?\s+{_MONTH},?\s+{_YEAR}\b", re.I), "day"),
     (re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d),?\s+{_YEAR}\b", re.I), "day"),

@@ -129,12 +129,6 @@ def markers(numbers: Iterable[int]) -> str:
     return " ".join(f"[{n}]" for n in numbers)
 
 
-def strip_unknown_markers(text: str, known: Iterable[int]) -> str:
-    """Remove ``[n]`` markers whose number is not a citation (invented keys)."""
-    valid = set(known)
-    return MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
-
-
 @lru_cache(maxsize=256)
 def _document_text(path: str, mtime_ns: int, size: int) -> str:
     """The text a document's offsets refer to: for HTML and PDF, the extracted text, not the file's bytes.

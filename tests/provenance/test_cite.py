@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.answer.extractive import Claim, Draft
-from assistant.provenance.cite import check_citation, compose, label, strip_unknown_markers
+from assistant.provenance.cite import check_citation, compose, label
 from assistant.types import Citation, Evidence
 from tests.conftest import make_evidence
 
@@ -38,10 +38,6 @@ def test_check_citation_catches_a_wrong_offset(tmp_path: Path) -> None:
     assert "differs" in (check_citation(citation, tmp_path) or "")
     outside = citation.model_copy(update={"path": "../secret.txt"})
     assert "outside" in (check_citation(outside, tmp_path) or "")
-
-
-def test_strip_unknown_markers() -> None:
-    assert strip_unknown_markers("A [1]. B [7]. C [2]", {1, 2}) == "A [1]. B. C [2]"
 
 
 def test_label() -> None:
