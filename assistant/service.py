@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.runnables import Runnable
 
 from assistant.answer.chain import AskPipeline
-from assistant.ingest.corpus import MAX_FILE_BYTES, decode
+from assistant.ingest.corpus import MAX_FILE_BYTES, CorpusError, decode, load_examples
 from assistant.ingest.extract import SUPPORTED_SUFFIXES, extract
 from assistant.ingest.index import Indexer
 from assistant.retrieval.retrieve import HybridRetriever, HybridSearcher
@@ -184,6 +184,14 @@ class Assistant:
         """Metadata of every indexed document, by source id."""
         documents = self.searcher.documents
         return [documents[k] for k in sorted(documents)]
+
+    def examples(self) -> list[str]:
+        """The example questions the corpus suggests (its ``examples.yaml``); none when it has none."""
+        try:
+            return load_examples(self.settings.corpus_dir, self.settings.examples_file)
+        except CorpusError as exc:
+            log.warning("%s", exc)
+            return []
 
     def stats(self) -> dict[str, Any]:
         """Documents and passages indexed, and the answer mode."""

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(default=Path("corpus"), description="Folder of source documents.")
     index_dir: Path = Field(default=Path("index"), description="Folder of the persistent index.")
     metadata_file: str = Field(default="metadata.yaml", description="Metadata file name inside the corpus folder.")
+    examples_file: str = Field(
+        default="examples.yaml",
+        description="File inside the corpus folder listing the example questions the page suggests (a YAML list).",
+    )
     chroma_url: str | None = Field(default=None, description="Use a Chroma server (http://host:port) instead.")
     collection: str = Field(default="corpus", description="Chroma collection name prefix.")
     auth: SecretStr | None = Field(

@@ -113,6 +113,25 @@ def load_metadata(corpus_dir: Path, metadata_file: str = "metadata.yaml") -> dic
     return {str(k): {f: (str(v) if f == "date" else v) for f, v in fields.items()} for k, fields in raw.items()}
 
 
+MAX_EXAMPLES = 12
+
+
+def load_examples(corpus_dir: Path, examples_file: str = "examples.yaml") -> list[str]:
+    """The example questions a corpus suggests: a YAML list of strings in its folder (none when absent).
+
+    A malformed file is reported, never fatal: the page works without examples."""
+    path = corpus_dir / examples_file
+    if not path.is_file():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, list) or not all(isinstance(q, str) and q.strip() for q in raw):
+        raise CorpusError(f"{path}: expected a list of questions")
+    return [" ".join(q.split())[:300] for q in raw[:MAX_EXAMPLES]]
+
+
 def load_corpus(
     corpus_dir: Path, metadata_file: str = "metadata.yaml"
 ) -> tuple[list[SourceFile], dict[str, dict[str, Any]], list[str]]:

@@ -28,12 +28,6 @@ from assistant.provenance.cite import export_markdown, label, paragraph_around
 from assistant.service import Assistant
 from assistant.types import Answer, Briefing, Citation, Filters
 
-EXAMPLES = [
-    "Why didn't Interpol suspend Russia?",
-    "What is a diffusion?",
-    "What did Ted Bromund say about the Executive Committee?",
-    "Who was Russia's candidate to head Interpol?",
-]
 KINDS = [
     ("Official statements", "official_statement"),
     ("Press: news", "news"),
@@ -302,7 +296,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
                     brief = gr.Button("Brief me", variant="secondary", size="sm", elem_id="brief")
-                gr.Examples(EXAMPLES, inputs=question, label="Try")
+                if examples := assistant.examples():
+                    gr.Examples(examples, inputs=question, label="Try")
                 mode = gr.Radio(
                     [("Quotes only (offline)", "extractive"), ("Written by a language model, checked", "llm")]
                     if "llm" in assistant.modes

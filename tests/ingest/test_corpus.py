@@ -4,7 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.corpus import CorpusError, build_document, decode, infer_date, infer_title, load_corpus, scan
+from assistant.ingest.corpus import (
+    CorpusError,
+    build_document,
+    decode,
+    infer_date,
+    infer_title,
+    load_corpus,
+    load_examples,
+    scan,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,3 +106,18 @@ def test_bad_metadata_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "metadata.yaml").write_text("- just\n- a list\n")
     with pytest.raises(CorpusError, match=r"metadata\.yaml"):
         load_corpus(tmp_path)
+
+
+def test_example_questions_come_from_the_corpus_folder(tmp_path: Path) -> None:
+    assert load_examples(tmp_path) == []
+    (tmp_path / "examples.yaml").write_text('- "What  was\n decided?"\n- Who asked?\n', encoding="utf-8")
+    assert load_examples(tmp_path) == ["What was decided?", "Who asked?"]
+    assert "examples.yaml" not in {f.rel for f in scan(tmp_path)[0]}
+    for bad in ("{a: 1}", "- [nested]", "- ''", ":\n\t:"):
+        (tmp_path / "examples.yaml").write_text(bad, encoding="utf-8")
+        with pytest.raises(CorpusError, match=r"examples\.yaml"):
+            load_examples(tmp_path)
+
+
+def test_the_seed_corpus_suggests_its_own_questions() -> None:
+    assert "What is a diffusion?" in load_examples(ROOT / "corpus")
