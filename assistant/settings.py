@@ -5,11 +5,10 @@ Examples: ``ASSISTANT_CORPUS_DIR=/data/corpus``, ``ASSISTANT_RETRIEVAL__K=8``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -82,7 +81,9 @@ class LLMSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
 
     corpus_dir: Path = Field(default=Path("corpus"), description="Folder of source documents.")
     index_dir: Path = Field(default=Path("index"), description="Folder of the persistent index.")
@@ -95,6 +96,27 @@ class Settings(BaseSettings):
     collection: str = Field(default="corpus", description="Chroma collection name prefix.")
     auth: SecretStr | None = Field(
         default=None, description="user:password required by the page and the API (needed to bind beyond loopback)."
+    )
+    host: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("ASSISTANT_HOST", "GRADIO_SERVER_NAME"),
+        description="Address `serve` binds (loopback unless a login is set).",
+    )
+    port: int = Field(
+        default=7860,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("ASSISTANT_PORT", "GRADIO_SERVER_PORT"),
+        description="Port `serve` listens on.",
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias="OPENAI_BASE_URL", description="The standard variable; fills llm.base_url."
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias="OPENAI_API_KEY", description="The standard variable; fills llm.api_key."
+    )
+    openai_model: str | None = Field(
+        default=None, validation_alias="OPENAI_MODEL", description="The standard variable; fills llm.model."
     )
     mode: Literal["extractive", "llm"] | None = Field(
         default=None, description="Answer mode; default llm when OPENAI_API_KEY or OPENAI_BASE_URL is set."
@@ -111,13 +133,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _openai_environment(self) -> Settings:
         """Take the standard OPENAI_* variables, and pick the mode they imply."""
-        env = os.environ
-        if self.llm.base_url is None and env.get("OPENAI_BASE_URL"):
-            self.llm.base_url = env["OPENAI_BASE_URL"]
-        if self.llm.api_key is None and env.get("OPENAI_API_KEY"):
-            self.llm.api_key = SecretStr(env["OPENAI_API_KEY"])
-        if "model" not in self.llm.model_fields_set and env.get("OPENAI_MODEL"):
-            self.llm.model = env["OPENAI_MODEL"]
+        if self.llm.base_url is None and self.openai_base_url:
+            self.llm.base_url = self.openai_base_url
+        if self.llm.api_key is None and self.openai_api_key and self.openai_api_key.get_secret_value():
+            self.llm.api_key = self.openai_api_key
+        if "model" not in self.llm.model_fields_set and self.openai_model:
+            self.llm.model = self.openai_model
         if self.mode is None:
             self.mode = "llm" if (self.llm.base_url or self.llm.api_key) else "extractive"
         return self

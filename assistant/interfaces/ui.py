@@ -281,7 +281,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             gr.DownloadButton(value=_export_file(markdown), interactive=True),
         )
 
-    with gr.Blocks(title="Research assistant") as demo:
+    with gr.Blocks(title="Research assistant", analytics_enabled=False) as demo:
         gr.Markdown(
             "## Research assistant\nEvery answer is made of verbatim quotes from the sources, each numbered; "
             "click a number to see its source. When the sources do not answer, it says so."

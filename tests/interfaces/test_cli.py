@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -175,3 +176,36 @@ def test_render_lists_each_written_sentence_with_its_check() -> None:
     assert "1. supported by [1]: names found: Moscow, NCB; no contradiction cue" in text
     assert "2. unsupported: negated in the quote only ('no')" in text
     assert "characters 0-98" in text
+
+
+def test_chat_keeps_the_conversation_and_starts_over_on_new(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.service import Assistant
+
+    histories: list[list[str]] = []
+    ask = Assistant.ask
+
+    def spy(self: Assistant, question: str, history: Any = None, *args: Any, **kwargs: Any) -> Any:
+        histories.append([t.question for t in history or []])
+        return ask(self, question, history, *args, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", spy)
+    said = "What is a diffusion?\nWho can send them directly?\n\n/new\nWhy didn't Interpol suspend Russia?\n/quit\n"
+    result = CliRunner().invoke(app, ["chat"], input=said)
+    assert result.exit_code == 0, result.stderr
+    assert histories == [[], ["What is a diffusion?"], []]
+    assert result.stdout.count("Sources:") == 3
+    assert "New conversation." in result.stdout
+    assert "documents" in result.stdout.splitlines()[0]
+
+
+def test_chat_ends_at_end_of_input_and_rejects_an_unknown_mode(cli_env: Path) -> None:
+    assert CliRunner().invoke(app, ["chat"], input="").exit_code == 0
+    code, _, err = run("chat", "--mode", "poetry")
+    assert code == 2
+    assert "unknown mode" in err
+
+
+def test_serve_refuses_to_bind_beyond_loopback_without_a_login(cli_env: Path) -> None:
+    code, _, err = run("serve", "--host", "0.0.0.0", "--port", "1")
+    assert code == 2
+    assert "ASSISTANT_AUTH" in err

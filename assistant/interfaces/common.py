@@ -1,0 +1,48 @@
+"""What the commands share: the errors a user can fix, the settings of this invocation, one assistant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from assistant.answer.prompts import PromptError
+from assistant.answer.ranker import ModelError
+from assistant.backends.embed import EmbeddingError
+from assistant.backends.store import StorageError
+from assistant.ingest.corpus import CorpusError
+from assistant.ingest.index import IngestError
+from assistant.service import Assistant
+from assistant.settings import Settings, get_settings
+
+USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError, ModelError)
+"""Errors the user can fix: a message and exit code 2, never a traceback."""
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` to stderr; raise what this returns."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def settings_of(ctx: typer.Context, **overrides: Any) -> Settings:
+    """The settings for this invocation: the environment, then the global options, then ``overrides``."""
+    given = {k: v for k, v in {**(ctx.obj or {}), **overrides}.items() if v is not None}
+    return get_settings(**given)
+
+
+def open_assistant(ctx: typer.Context, progress: bool = True, **overrides: Any) -> Assistant:
+    """The assistant, its index brought up to date (skipped files reported on stderr)."""
+    from assistant.wiring import build_assistant
+
+    assistant = build_assistant(settings_of(ctx, **overrides))
+    report = assistant.ensure_index(progress=progress)
+    if report is not None:
+        print_skipped(report.skipped)
+    return assistant
+
+
+def print_skipped(warnings: list[str]) -> None:
+    """Each file ingest skipped, and why, on stderr."""
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
