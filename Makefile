@@ -26,7 +26,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed  ## Install, index the corpus if needed, and serve the chat on http://127.0.0.1:7860
-	$(BIN)/python app.py
+	$(BIN)/python -m assistant serve
 
 ingest: $(VENV)/.installed  ## Bring the index up to date with corpus/
 	$(BIN)/python -m assistant ingest
