@@ -45,7 +45,7 @@ from assistant.evaluation.evaluate import includes, overlaps, score_case
 from assistant.service import Assistant
 from assistant.types import Evidence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BANK = sorted((ROOT / "evals" / "bank").glob("*.yaml"))
 OLDER = ROOT / "evals" / "seed.yaml"
 """The team's first 62 questions: earlier hand-set rules were tuned on them, so they were never

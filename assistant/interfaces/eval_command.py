@@ -34,11 +34,9 @@ def eval_command(
     fails, 2 for bad input."""
     from tqdm import tqdm
 
-    from assistant import __version__
     from assistant.answer.ranker import load_model
     from assistant.evaluation.cases import EvalFileError, load_eval_file, select
-    from assistant.evaluation.evaluate import compare, fingerprint
-    from assistant.evaluation.reports import summary_table, write_json, write_junit, write_markdown
+    from assistant.evaluation.evaluate import compare
     from assistant.evaluation.runner import EvalRunner
     from assistant.wiring import build_assistant
 
@@ -69,13 +67,23 @@ def eval_command(
         raise fail(str(exc)) from exc
     finally:
         bar.close()
-    main_assistant = assistants[0]
-    manifest = main_assistant.indexer.load_manifest()
-    corpus = {sid: e.fingerprint for sid, e in manifest.files.items()} if manifest else {}
-    used_mode = mode or main_assistant.settings.mode or "extractive"
-    llm_model = main_assistant.settings.llm.model if used_mode == "llm" else None
-    prints = fingerprint(corpus, main_assistant.settings.embedding.model, used_mode, llm_model,
-                         main_assistant.settings.prompts_dir, __version__)  # fmt: skip
+    prints = _fingerprint(assistants[0], mode)
+    _write_outputs(runs, prints, judge_fn, json_out, junit, report)
+    if any(run["gate_failures"] or run.get("regressions") for run in runs):
+        raise typer.Exit(1)
+
+
+def _write_outputs(
+    runs: list[dict[str, Any]],
+    prints: dict[str, Any],
+    judge_fn: Judge | None,
+    json_out: Path | None,
+    junit: Path | None,
+    report: Path | None,
+) -> None:
+    """The summary table and baseline changes on the terminal; the JSON, JUnit and Markdown files asked for."""
+    from assistant.evaluation.reports import summary_table, write_json, write_junit, write_markdown
+
     typer.echo(summary_table(runs))
     for run in runs:
         for change in run.get("changes", []):
@@ -89,8 +97,19 @@ def eval_command(
         write_junit(junit, runs)
     if report:
         write_markdown(report, runs, prints)
-    if any(run["gate_failures"] or run.get("regressions") for run in runs):
-        raise typer.Exit(1)
+
+
+def _fingerprint(assistant: Assistant, mode: str | None) -> dict[str, Any]:
+    """What the run depends on: the corpus files, the model, the mode, the prompts, the version."""
+    from assistant import __version__
+    from assistant.evaluation.evaluate import fingerprint
+
+    manifest = assistant.indexer.load_manifest()
+    corpus = {sid: e.fingerprint for sid, e in manifest.files.items()} if manifest else {}
+    used_mode = mode or assistant.settings.mode or "extractive"
+    llm_model = assistant.settings.llm.model if used_mode == "llm" else None
+    settings = assistant.settings
+    return fingerprint(corpus, settings.embedding.model, used_mode, llm_model, settings.prompts_dir, __version__)
 
 
 def _make_judge(assistant: Assistant, model_name: str | None) -> Judge:

@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -220,26 +221,31 @@ def _export_file(markdown: str) -> str:
     return str(path)
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The chat page: chat and filters on the left, sources and export on the right."""
-    documents = document_choices(assistant)
+class PageActions:
+    """What the page's controls do. Every answer, briefing and upload comes from the service."""
 
-    def brief_me(chat: list[dict[str, Any]], docs: list[str], kinds: list[str], as_of: str = "") -> tuple[Any, ...]:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    def brief_me(
+        self, chat: list[dict[str, Any]], docs: list[str], kinds: list[str], as_of: str = ""
+    ) -> tuple[Any, ...]:
         chat = [*chat, {"role": "user", "content": "Brief me"}]
         try:
-            briefing = assistant.brief(ui_filters(docs, kinds, as_of))
+            briefing = self.assistant.brief(ui_filters(docs, kinds, as_of))
         except ValueError as exc:
             return [*chat, {"role": "assistant", "content": f"> **{escape(str(exc))}**"}], gr.skip()
         reply = {"role": "assistant", "content": briefing_markdown(briefing)}
-        return [*chat, reply], sources_html(briefing_citations(briefing), assistant)
+        return [*chat, reply], sources_html(briefing_citations(briefing), self.assistant)
 
-    def add_files(files: list[str] | None) -> tuple[Any, ...]:
+    def add_files(self, files: list[str] | None) -> tuple[Any, ...]:
         if not files:
             return "Choose .txt, .md, .html or .pdf files first.", gr.skip(), gr.skip()
-        report = assistant.upload([Path(f) for f in files])
-        return escape(report), gr.CheckboxGroup(choices=document_choices(assistant)), status_line(assistant)
+        report = self.assistant.upload([Path(f) for f in files])
+        return escape(report), gr.CheckboxGroup(choices=document_choices(self.assistant)), status_line(self.assistant)
 
     def respond(
+        self,
         message: str,
         turns: list[dict[str, str]],
         chat: list[dict[str, Any]],
@@ -253,7 +259,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         written = ""
         try:
             filters = ui_filters(docs, kinds, as_of)
-            for item in ask_streaming(assistant, message, turns, filters, mode):
+            for item in ask_streaming(self.assistant, message, turns, filters, mode):
                 if isinstance(item, str):  # text from the model, shown until the checked answer replaces it
                     written += item
                     chat[-1] = {"role": "assistant", "content": f"{escape(written)}\n\n_checking citations…_"}
@@ -273,14 +279,21 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             "",
             turns,
             chat,
-            sources_html(answer.citations, assistant)
+            sources_html(answer.citations, self.assistant)
             if not answer.refused
-            else sources_html(answer.closest, assistant, answers=False),
-            status_line(assistant, answer),
+            else sources_html(answer.closest, self.assistant, answers=False),
+            status_line(self.assistant, answer),
             markdown,
             gr.DownloadButton(value=_export_file(markdown), interactive=True),
         )
 
+    def clear(self) -> tuple[Any, ...]:
+        """A new conversation: no turns, no chat, no sources, no export."""
+        return [], [], EMPTY_SOURCES, status_line(self.assistant), "", gr.DownloadButton(value=None, interactive=False)
+
+
+def build_ui(assistant: Assistant) -> gr.Blocks:
+    """The chat page: chat and filters on the left, sources and export on the right."""
     with gr.Blocks(title="Research assistant", analytics_enabled=False) as demo:
         gr.Markdown(
             "## Research assistant\nEvery answer is made of verbatim quotes from the sources, each numbered; "
@@ -289,64 +302,75 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         turns = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
-                question = gr.Textbox(
-                    placeholder="Ask about the corpus…", show_label=False, submit_btn=True, elem_id="question"
-                )
-                with gr.Row():
-                    clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
-                    brief = gr.Button("Brief me", variant="secondary", size="sm", elem_id="brief")
-                if examples := assistant.examples():
-                    gr.Examples(examples, inputs=question, label="Try")
-                mode = gr.Radio(
-                    [("Quotes only (offline)", "extractive"), ("Written by a language model, checked", "llm")]
-                    if "llm" in assistant.modes
-                    else [("Quotes only (offline)", "extractive")],
-                    value=assistant.settings.mode or "extractive",
-                    label="Answer mode",
-                    elem_id="mode",
-                    visible="llm" in assistant.modes,
-                )
-                with gr.Accordion("Filters", open=False, elem_id="filters"):
-                    docs = gr.CheckboxGroup(documents, label="Search only these documents", elem_id="filter-docs")
-                    kinds = gr.CheckboxGroup(KINDS, label="Kind of source", elem_id="filter-kinds")
-                    as_of = gr.Textbox(
-                        label="Published by (YYYY-MM-DD): answer as of that day", elem_id="filter-as-of", max_lines=1
-                    )
-                with gr.Accordion("Add documents", open=False, elem_id="add-documents"):
-                    upload = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload")
-                    add = gr.Button("Add to the corpus", size="sm", elem_id="add")
-                    added = gr.Markdown(elem_id="added")
-                status = gr.Markdown(status_line(assistant), elem_id="status")
+                left = _chat_column(assistant)
             with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
-                with gr.Accordion("Export", open=False, elem_id="export"):
-                    markdown = gr.Textbox(label="Markdown", lines=8, buttons=["copy"], elem_id="export-md")
-                    download = gr.DownloadButton("Download (.md)", interactive=False, elem_id="download")
-
-        question.submit(
-            respond,
-            [question, turns, chat, docs, kinds, mode, as_of],
-            [question, turns, chat, sources, status, markdown, download],
-            concurrency_limit=None,
-            api_name="chat",
-        )
-        brief.click(brief_me, [chat, docs, kinds, as_of], [chat, sources], api_name="brief")
-        # One ingest at a time: the index has a single writer.
-        add.click(add_files, [upload], [added, docs, status], concurrency_limit=1, api_name="add_documents")
-        clear.click(
-            lambda: (
-                [],
-                [],
-                EMPTY_SOURCES,
-                status_line(assistant),
-                "",
-                gr.DownloadButton(value=None, interactive=False),
-            ),
-            None,
-            [turns, chat, sources, status, markdown, download],
-            api_visibility="private",
-        )
+                right = _sources_column()
+        _wire(PageActions(assistant), turns, left, right)
     blocks: gr.Blocks = demo
     return blocks
+
+
+def _chat_column(assistant: Assistant) -> SimpleNamespace:
+    """The chat, the question box, its buttons, examples, mode, filters, uploads and the status line."""
+    c = SimpleNamespace()
+    c.chat = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
+    c.question = gr.Textbox(placeholder="Ask about the corpus…", show_label=False, submit_btn=True, elem_id="question")
+    with gr.Row():
+        c.clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
+        c.brief = gr.Button("Brief me", variant="secondary", size="sm", elem_id="brief")
+    if examples := assistant.examples():
+        gr.Examples(examples, inputs=c.question, label="Try")
+    llm = "llm" in assistant.modes
+    c.mode = gr.Radio(
+        [("Quotes only (offline)", "extractive"), ("Written by a language model, checked", "llm")]
+        if llm
+        else [("Quotes only (offline)", "extractive")],
+        value=assistant.settings.mode or "extractive",
+        label="Answer mode",
+        elem_id="mode",
+        visible=llm,
+    )
+    with gr.Accordion("Filters", open=False, elem_id="filters"):
+        c.docs = gr.CheckboxGroup(
+            document_choices(assistant), label="Search only these documents", elem_id="filter-docs"
+        )
+        c.kinds = gr.CheckboxGroup(KINDS, label="Kind of source", elem_id="filter-kinds")
+        c.as_of = gr.Textbox(
+            label="Published by (YYYY-MM-DD): answer as of that day", elem_id="filter-as-of", max_lines=1
+        )
+    with gr.Accordion("Add documents", open=False, elem_id="add-documents"):
+        c.upload = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload")
+        c.add = gr.Button("Add to the corpus", size="sm", elem_id="add")
+        c.added = gr.Markdown(elem_id="added")
+    c.status = gr.Markdown(status_line(assistant), elem_id="status")
+    return c
+
+
+def _sources_column() -> SimpleNamespace:
+    """The sources panel and the export of the last answer."""
+    s = SimpleNamespace()
+    gr.Markdown("### Sources")
+    s.sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+    with gr.Accordion("Export", open=False, elem_id="export"):
+        s.markdown = gr.Textbox(label="Markdown", lines=8, buttons=["copy"], elem_id="export-md")
+        s.download = gr.DownloadButton("Download (.md)", interactive=False, elem_id="download")
+    return s
+
+
+def _wire(actions: PageActions, turns: gr.State, c: SimpleNamespace, s: SimpleNamespace) -> None:
+    """Connect the controls to the actions (the API names are what ``gradio_client`` calls)."""
+    c.question.submit(
+        actions.respond,
+        [c.question, turns, c.chat, c.docs, c.kinds, c.mode, c.as_of],
+        [c.question, turns, c.chat, s.sources, c.status, s.markdown, s.download],
+        concurrency_limit=None,
+        api_name="chat",
+    )
+    c.brief.click(actions.brief_me, [c.chat, c.docs, c.kinds, c.as_of], [c.chat, s.sources], api_name="brief")
+    # One ingest at a time: the index has a single writer.
+    c.add.click(
+        actions.add_files, [c.upload], [c.added, c.docs, c.status], concurrency_limit=1, api_name="add_documents"
+    )
+    c.clear.click(
+        actions.clear, None, [turns, c.chat, s.sources, c.status, s.markdown, s.download], api_visibility="private"
+    )
