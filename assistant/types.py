@@ -11,6 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.common.dates import date_ordinal
+from assistant.common.dates import ordinal as day_ordinal
+
 SpanKind = Literal["body", "caption", "heading", "label", "credit", "bio"]
 """body: running text; caption: a photo caption; heading: titles, bylines and other
 short lines; label: image alt text or metadata glued to a paragraph; credit: a photo
@@ -48,10 +51,7 @@ class DocumentMeta(BaseModel):
     @property
     def date_ordinal(self) -> int | None:
         """The date as an int YYYYMMDD (missing month or day count as 01), for range filters."""
-        if not self.date:
-            return None
-        parts = [int(p) for p in self.date.split("-")] + [1, 1]
-        return parts[0] * 10000 + parts[1] * 100 + parts[2]
+        return date_ordinal(self.date)
 
 
 class Span(BaseModel):
@@ -143,15 +143,11 @@ class Filters(BaseModel):
             ordinal = meta.date_ordinal
             if ordinal is None:
                 return False
-            if self.date_from and ordinal < _ordinal(self.date_from):
+            if self.date_from and ordinal < day_ordinal(self.date_from):
                 return False
-            if self.date_to and ordinal > _ordinal(self.date_to):
+            if self.date_to and ordinal > day_ordinal(self.date_to):
                 return False
         return True
-
-
-def _ordinal(day: dt.date) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
 
 
 class Passage(BaseModel):

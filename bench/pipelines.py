@@ -15,12 +15,14 @@ from typing import Any
 
 from corpora import BBC, bbc_files
 
+from assistant.common.stats import percentile as nearest_rank
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))], 2)
+    """The project's nearest-rank percentile, rounded for the report."""
+    return round(nearest_rank(values, q) or 0.0, 2)
 
 
 def questions(corpus: str, corpus_dir: Path) -> list[tuple[str, list[str]]]:

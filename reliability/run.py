@@ -35,16 +35,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 SUITES = {
     "fuzzed questions and API bodies": ["tests/test_fuzz.py"],
-    "corpus faults": ["tests/test_index.py::test_bad_files_are_skipped_with_named_warnings",
-                      "tests/test_index.py::test_corpus_faults_are_skipped_by_name_and_the_rest_is_answerable",
-                      "tests/test_corpus.py", "tests/test_extract.py", "tests/test_service.py"],
-    "corrupted or mismatched index": ["tests/test_index.py::test_damaged_index_is_set_aside_and_rebuilt",
-                                      "tests/test_index.py::test_emptied_collections_are_rebuilt",
-                                      "tests/test_index.py::test_index_built_with_another_model_is_rebuilt",
-                                      "tests/test_index.py::test_manifest_corruption_triggers_a_rebuild",
-                                      "tests/test_index.py::test_concurrent_ingest_is_refused_with_a_message"],
-    "XSS in a real browser": ["tests/test_ui.py::test_hostile_markup_runs_nothing"],
-    "prompt injection (LLM mode, local server)": ["tests/test_llm.py::test_injected_instructions_are_never_supported"],
+    "corpus faults": ["tests/ingest/test_index.py::test_bad_files_are_skipped_with_named_warnings",
+                      "tests/ingest/test_index.py::test_corpus_faults_are_skipped_by_name_and_the_rest_is_answerable",
+                      "tests/ingest/test_corpus.py", "tests/ingest/test_extract.py", "tests/test_service.py"],
+    "corrupted or mismatched index": ["tests/ingest/test_index.py::test_damaged_index_is_set_aside_and_rebuilt",
+                                      "tests/ingest/test_index.py::test_emptied_collections_are_rebuilt",
+                                      "tests/ingest/test_index.py::test_index_built_with_another_model_is_rebuilt",
+                                      "tests/ingest/test_index.py::test_manifest_corruption_triggers_a_rebuild",
+                                      "tests/ingest/test_index.py::test_concurrent_ingest_is_refused_with_a_message"],
+    "XSS in a real browser": ["tests/interfaces/test_ui.py::test_hostile_markup_runs_nothing"],
+    "prompt injection (LLM mode, local server)":
+        ["tests/answer/test_llm.py::test_injected_instructions_are_never_supported"],
     "secrets and network exposure": ["tests/test_security.py"],
 }  # fmt: skip
 
@@ -228,10 +229,11 @@ def load(clients: int, seconds: float, work: Path) -> dict[str, Any]:
     except subprocess.TimeoutExpired:  # open client connections can hold a graceful shutdown
         proc.kill()
         proc.wait()
-    ordered = sorted(latencies)
+
+    from assistant.common.stats import percentile
 
     def pct(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+        return round(percentile(latencies, q) or 0.0, 1)
 
     return {"clients": clients, "seconds": round(elapsed, 1), "answers": len(latencies), "errors": len(errors),
             "first errors": errors[:3], "answers per s": round(len(latencies) / elapsed, 1), "p50 ms": pct(0.5),

@@ -12,7 +12,6 @@ which sentences:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 
@@ -21,6 +20,7 @@ import numpy as np
 from assistant.answer.features import ASKS_FOR, answers_kind
 from assistant.answer.question import Question
 from assistant.backends.embed import Vectors
+from assistant.common.dates import iso_day as day
 from assistant.retrieval.lexical import stem, stem_set
 from assistant.retrieval.signals import in_voice
 from assistant.types import Evidence
@@ -162,14 +162,6 @@ def later_development(
         if newer and (newer - oldest).days >= UPDATE_MIN_DAYS and UPDATE.search(e.text) and relevant(e):
             return e
     return None
-
-
-def day(date: str | None) -> dt.date | None:
-    """An ISO date of any precision as a day (a missing month or day counts as the first)."""
-    if not date:
-        return None
-    parts = [int(p) for p in date.split("-")] + [1, 1]
-    return dt.date(parts[0], parts[1], parts[2])
 
 
 def near_duplicate(a: str, b: str) -> bool:

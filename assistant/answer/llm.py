@@ -31,7 +31,7 @@ from assistant.ingest.clean import split_sentences
 from assistant.provenance import consistency
 from assistant.provenance.cite import MARKER
 from assistant.provenance.consistency import Verdict
-from assistant.retrieval.lexical import content_stems, stem, words
+from assistant.retrieval.lexical import content_stems, is_key_word, stem, words
 from assistant.settings import LLMSettings
 from assistant.types import Evidence, Passage, Span
 
@@ -353,11 +353,7 @@ def _sentences(text: str) -> list[str]:
 
 def key_tokens(sentence: str) -> set[str]:
     """Names and numbers in a sentence: each must occur in a quote that supports it."""
-    tokens = set()
-    for i, w in enumerate(words(sentence)):
-        if any(ch.isdigit() for ch in w) or (i > 0 and w[:1].isupper()) or (len(w) > 1 and w.isupper()):
-            tokens.add(stem(w))
-    return tokens
+    return {stem(w) for i, w in enumerate(words(sentence)) if is_key_word(w, i)}
 
 
 @lru_cache(maxsize=20_000)

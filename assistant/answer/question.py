@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.ingest.corpus import MONTHS_INDEX
+from assistant.common.dates import MONTH_PATTERN, MONTHS
 from assistant.retrieval.lexical import STOPWORDS, LexicalIndex, Term, key_terms, stem, words
 
 QuestionKind = Literal[
@@ -114,15 +114,15 @@ class Question:
         return set(_YEAR.findall(self.text))
 
 
-_MONTH = "|".join(sorted(MONTHS_INDEX, key=len, reverse=True))
+_MONTH = MONTH_PATTERN
 _DAY_MONTH = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th)? (" + _MONTH + r")\.?,? ((?:19|20)\d\d)\b", _I)
 _MONTH_DAY = re.compile(r"\b(" + _MONTH + r")\.? ([0-3]?\d)(?:st|nd|rd|th)?,? ((?:19|20)\d\d)\b", _I)
 
 
 def dates_in(text: str) -> set[tuple[int, int, int]]:
     """Full dates a question names ("10 March 2022", "March 10, 2022"), as (year, month, day)."""
-    found = {(int(y), MONTHS_INDEX[m.lower()], int(d)) for d, m, y in _DAY_MONTH.findall(text)}
-    found |= {(int(y), MONTHS_INDEX[m.lower()], int(d)) for m, d, y in _MONTH_DAY.findall(text)}
+    found = {(int(y), MONTHS[m.lower()], int(d)) for d, m, y in _DAY_MONTH.findall(text)}
+    found |= {(int(y), MONTHS[m.lower()], int(d)) for m, d, y in _MONTH_DAY.findall(text)}
     return found
 
 

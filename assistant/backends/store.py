@@ -3,7 +3,7 @@
 A backend implements :class:`SourceStorage`. :class:`ChromaStorage` is the real one
 (embedded ``PersistentClient`` or a Chroma server); :class:`MemoryStorage` keeps
 everything in numpy arrays and serves tests and throwaway corpora. One contract test
-(``tests/test_store.py``) runs against every backend.
+(``tests/backends/test_store.py``) runs against every backend.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.backends.embed import Embedder, Vectors
+from assistant.common.dates import ordinal
 from assistant.types import Chunk, DocumentMeta, Filters, Span
 
 
@@ -250,14 +251,10 @@ def _where(filters: Filters | None) -> dict[str, Any] | None:
     if filters.kinds:
         clauses.append({"kind": {"$in": list(filters.kinds)}})
     if filters.date_from:
-        clauses.append({"date_ord": {"$gte": _ord(filters.date_from)}})
+        clauses.append({"date_ord": {"$gte": ordinal(filters.date_from)}})
     if filters.date_to:
-        clauses.append({"date_ord": {"$lte": _ord(filters.date_to)}})
+        clauses.append({"date_ord": {"$lte": ordinal(filters.date_to)}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def _ord(day: Any) -> int:
-    return int(day.year * 10000 + day.month * 100 + day.day)
 
 
 _META_FIELDS = ("source_id", "path", "title", "outlet", "author", "date", "kind", "url")

@@ -23,6 +23,7 @@ import numpy as np
 
 from assistant.backends.store import sentence_id
 from assistant.brief.entities import DateMention, Entity, collect_entities, dates_in
+from assistant.common.titles import OFFICES, alternatives
 from assistant.provenance.cite import annotate, citation
 from assistant.provenance.sources import sentence_key
 from assistant.retrieval.retrieve import HybridSearcher
@@ -35,7 +36,7 @@ MAX_SENTENCES = 20_000
 """Sentences considered at most (the first of each document come first), so big corpora stay quick."""
 ROLE = re.compile(
     r",\s+(?:a|an|the|who|which|head|chief|CEO|president|director|officer)\b|\b(?:is|was|are|were)\s+(?:a|an|the)\b|"
-    r"\b(?:Secretary General|President|Chief Executive|Officer|candidate|CEO|head of|founder|scholar|fellow)\b",
+    rf"\b(?:{alternatives(OFFICES)}|Officer|candidate|CEO|head of|founder|scholar|fellow)\b",
     re.IGNORECASE,
 )
 COPULA = re.compile(r",?\s+(?:is|was|are|were)\s+(?:a|an|the)\b|,\s+(?:a|an|the|who|head of|chief)\b", re.I)

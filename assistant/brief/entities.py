@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.ingest.corpus import MONTHS_INDEX
-from assistant.retrieval.lexical import MONTHS
+from assistant.common.dates import MONTH_PATTERN, MONTHS
+from assistant.common.titles import HONORIFICS, OFFICES, alternatives
 from assistant.types import DatePrecision
 
 _CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}[a-z]?|[A-Z]\.)"
@@ -44,9 +44,8 @@ _ORG_WORDS = frozenset(
 
 
 _TITLES = re.compile(
-    r"^(?:(?:Former|Russian|US|British|Vice|Deputy|Acting)\s+)*(?:Secretary General|President|Prime Minister|Minister|"
-    r"Chief Executive|Legal and Policy Officer|Policy Officer|Director|Senator|Judge|Mayor|Professor|Dr\.?|Mr\.?|"
-    r"Mrs\.?|Ms\.?)\s+"
+    r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "Russian"
+    rf"(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)})\s+"
 )
 _PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ish|ese|ean|ic)$")
@@ -157,7 +156,7 @@ class DateMention:
     text: str
 
 
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + MONTH_PATTERN + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_RULES: list[tuple[re.Pattern[str], DatePrecision]] = [
     (re.compile(rf"\b(?P<day>[0-3]?\d)(?:\s+and\s+(?P<day2>[0-3]?\d))?\s+{_MONTH},?\s+{_YEAR}\b", re.I), "day"),
@@ -200,7 +199,7 @@ def _resolve(m: re.Match[str], precision: DatePrecision, document_date: str | No
         return []
     if precision == "year":
         return [(year, "year")]
-    month = MONTHS_INDEX[groups["month"].lower().rstrip(".")]
+    month = MONTHS[groups["month"].lower().rstrip(".")]
     if precision == "month":
         return [(f"{year}-{month:02d}", "month")]
     days = [d for d in (groups.get("day"), groups.get("day2")) if d]

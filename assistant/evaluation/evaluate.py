@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import statistics
 import subprocess
@@ -21,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.common.stats import percentile
 from assistant.evaluation.cases import (
     AnyOf,
     Case,
@@ -180,7 +180,9 @@ def _score_sources(case: Case, answer: Answer, k: int, result: CaseResult, failu
 
 # -- aggregates, gates, baselines ----------------------------------------------------------
 
-HIGHER_IS_BETTER = {
+METRICS: dict[str, bool | None] = {
+    "cases": None,
+    "passed": None,
     "source_hit": True,
     "cited_source_hit": True,
     "recall": True,
@@ -196,21 +198,18 @@ HIGHER_IS_BETTER = {
     "kind_cited_source_hit": True,
     "judge_faithfulness": True,
     "judge_correctness": True,
+    "latency_p50_ms": None,
+    "latency_p95_ms": None,
 }
+"""Every metric of a run, in report order: True where higher is better, False where lower is, None for
+counts and timings (reported, never gated or compared)."""
+HIGHER_IS_BETTER = {name: higher for name, higher in METRICS.items() if higher is not None}
 JUDGE_METRICS = frozenset({"judge_faithfulness", "judge_correctness"})
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(statistics.fmean(present), 4) if present else None
-
-
-def percentile(values: Sequence[float], share: float) -> float | None:
-    """The nearest-rank percentile (``share`` in 0..1) of ``values``; None when empty."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    return ordered[min(len(ordered), max(1, math.ceil(share * len(ordered)))) - 1]
 
 
 def aggregate(results: Sequence[CaseResult]) -> dict[str, float | None]:

@@ -7,29 +7,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.evaluate import CaseResult
+from assistant.evaluation.evaluate import METRICS, CaseResult
 
-METRIC_ORDER = [
-    "cases",
-    "passed",
-    "source_hit",
-    "cited_source_hit",
-    "recall",
-    "mrr",
-    "fact_coverage",
-    "citation_validity",
-    "citation_precision",
-    "support",
-    "refusal_accuracy",
-    "false_refusal_rate",
-    "whole_answer_accuracy",
-    "furniture_quotes",
-    "kind_cited_source_hit",
-    "judge_faithfulness",
-    "judge_correctness",
-    "latency_p50_ms",
-    "latency_p95_ms",
-]
+METRIC_ORDER = list(METRICS)
 
 
 def _fmt(value: Any) -> str:

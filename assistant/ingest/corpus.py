@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from assistant.common.dates import MONTH_PATTERN, MONTHS
 from assistant.ingest.clean import segment
 from assistant.ingest.extract import SUPPORTED_SUFFIXES, extract
 from assistant.types import Document, DocumentMeta
@@ -172,27 +173,7 @@ def infer_title(text: str) -> str:
     return "Untitled"
 
 
-MONTHS_INDEX = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS_INDEX, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + MONTH_PATTERN + r")\.?"
 _DATE_PATTERNS = [
     re.compile(r"\b(?P<year>(19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)"),
     re.compile(r"\b(?P<day>[0-3]?\d) " + _MONTH + r",? (?P<year>(19|20)\d\d)", re.IGNORECASE),
@@ -206,7 +187,7 @@ def infer_date(text: str, window: int = 600) -> str | None:
     found: list[tuple[int, str]] = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(head):
-            month = int(m.group("mnum")) if "mnum" in m.groupdict() else MONTHS_INDEX[m.group("month").lower()]
+            month = int(m.group("mnum")) if "mnum" in m.groupdict() else MONTHS[m.group("month").lower()]
             day = int(m.group("day"))
             if 1 <= month <= 12 and 1 <= day <= 31:
                 found.append((m.start(), f"{int(m.group('year')):04d}-{month:02d}-{day:02d}"))

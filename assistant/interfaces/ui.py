@@ -25,6 +25,7 @@ from urllib.parse import quote as url_quote
 import gradio as gr
 
 from assistant.brief.briefing import briefing_citations, sections
+from assistant.ingest.extract import SUPPORTED_SUFFIXES
 from assistant.provenance.cite import export_markdown, label, paragraph_around
 from assistant.service import Assistant
 from assistant.types import Answer, Briefing, Citation, Filters
@@ -36,7 +37,8 @@ KINDS = [
     ("Advocacy (NGO)", "ngo_news"),
     ("Other documents", "document"),
 ]
-UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf"]
+UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)
+"""What the upload box offers: every format ingest reads."""
 # ':' and '.' too, so that "http://..." and "www." are not turned into links.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-!|>~<&\"':.])")
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.common.titles import HONORIFICS, OFFICES, SPOKESPEOPLE, alternatives
 from assistant.types import Attribution, DocumentMeta, Span
 
 _OPEN, _CLOSE = '“"', '”"'
@@ -28,10 +29,7 @@ _VERBS = (
 )
 _NAME_WORD = r"(?:[A-Z][\w’'\-]+|[A-Z]\.)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:de|van|von|al|bin)\b))*"
-_TITLES = (
-    r"(?:Secretary General|President|Chief Executive|Director|Prime Minister|Minister|Senator|Judge|Mayor|"
-    r"Dr\.|Mr\.|Mrs\.|Ms\.|Professor|Legal and Policy Officer|spokesperson|spokesman|spokeswoman)"
-)
+_TITLES = f"(?:{alternatives(OFFICES + HONORIFICS + SPOKESPEOPLE)})"
 _GROUP = (
     r"(?:(?:[A-Z][\w’'\-]*\s+){0,3}(?:officials|authorities|critics|lawyers|prosecutors|investigators|diplomats|"
     r"activists|experts|analysts|sources|police|officers|members|the statement|the organi[sz]ation|the agency))"

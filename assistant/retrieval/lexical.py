@@ -23,6 +23,7 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from assistant.common.dates import MONTHS
 from assistant.types import Chunk, Filters
 
 STOPWORDS = frozenset(
@@ -40,10 +41,6 @@ STOPWORDS = frozenset(
 )
 """English stop words, plus words that frame a question rather than carry its subject."""
 
-MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
 
 NAME_SHARE = 0.8
 """Share of capitalised uses at which a corpus word counts as a name."""
@@ -106,6 +103,13 @@ class Term:
     """Years and months: they steer the ranking towards matching dates, but no answer needs to repeat them."""
 
 
+def is_key_word(word: str, position: int) -> bool:
+    """A name (capitalised inside a sentence), an acronym or a number: a word an answer must carry."""
+    return (
+        (position > 0 and word[:1].isupper()) or (len(word) > 1 and word.isupper()) or any(ch.isdigit() for ch in word)
+    )
+
+
 def key_terms(question: str) -> list[Term]:
     """The content words of a question, de-duplicated, with names and numbers flagged."""
     terms: dict[str, Term] = {}
@@ -114,7 +118,7 @@ def key_terms(question: str) -> list[Term]:
             continue
         # Years and months say when, not what: they steer the ranking but need not appear in the answer.
         temporal = w.lower() in MONTHS or bool(re.fullmatch(r"(19|20)\d\d", w))
-        entity = not temporal and (w.isdigit() or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()))
+        entity = not temporal and is_key_word(w, i)
         s = stem(w)
         if s not in terms or (entity and not terms[s].entity):
             terms[s] = Term(stem=s, surface=w, entity=entity, temporal=temporal)

@@ -1,0 +1,1 @@
+"""Facts every stage uses, each kept in one place: calendar dates and percentiles."""
