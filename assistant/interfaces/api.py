@@ -1,4 +1,4 @@
-"""HTTP API over the Assistant service (FastAPI). The chat UI is mounted beside it in ``app.py``.
+"""HTTP API over the Assistant service (FastAPI). The chat page is mounted beside it by ``serve``.
 
 - ``POST /api/ask`` ``{"question", "history", "filters"}`` → the JSON of ``python -m assistant ask --json``
 - ``GET /api/health`` → status, mode, documents and passages indexed
@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import secrets
 from typing import Any
@@ -17,6 +16,7 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -43,6 +43,8 @@ class BriefRequest(BaseModel):
     filters: Filters | None = Field(default=None, description="Which documents to brief on.")
 
 
+BASIC = HTTPBasic(auto_error=False)
+"""Reads HTTP Basic credentials (None when absent or malformed); the middleware decides."""
 PROTECTED = ("/api/", "/document/")
 """Paths the API guards itself; the page's own routes are guarded by Gradio's login."""
 
@@ -55,7 +57,7 @@ def create_api(assistant: Assistant, login: tuple[str, str] | None = None) -> Fa
 
         @api.middleware("http")
         async def require_login(request: Request, call_next: Any) -> Any:
-            if request.url.path.startswith(PROTECTED) and not _authorised(request, login):
+            if request.url.path.startswith(PROTECTED) and not _authorised(await _credentials(request), login):
                 return JSONResponse(
                     status_code=401,
                     content={"error": "Log in: this server needs a user name and password (HTTP Basic)."},
@@ -106,17 +108,20 @@ def create_api(assistant: Assistant, login: tuple[str, str] | None = None) -> Fa
     return api
 
 
-def _authorised(request: Request, login: tuple[str, str]) -> bool:
-    """HTTP Basic credentials that match, compared in constant time."""
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
+async def _credentials(request: Request) -> HTTPBasicCredentials | None:
+    """The request's HTTP Basic credentials; None when absent or malformed (FastAPI raises for bad base64)."""
     try:
-        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
-    except (ValueError, UnicodeDecodeError):
+        return await BASIC(request)
+    except HTTPException:
+        return None
+
+
+def _authorised(given: HTTPBasicCredentials | None, login: tuple[str, str]) -> bool:
+    """HTTP Basic credentials that match, compared in constant time."""
+    if given is None:
         return False
-    return secrets.compare_digest(user.encode(), login[0].encode()) & secrets.compare_digest(
-        password.encode(), login[1].encode()
+    return secrets.compare_digest(given.username.encode(), login[0].encode()) & secrets.compare_digest(
+        given.password.encode(), login[1].encode()
     )
 
 
