@@ -40,10 +40,11 @@ def open_storage(settings: Settings, embedder: Embedder) -> ChromaStorage:
     log.warning(
         "The index at %s could not be read (%s); moved to %s, rebuilding from the corpus.", path, problem, aside
     )
-    # Chroma caches one client system per path, and the damaged one cannot even be stopped: forget it.
-    from chromadb.api.shared_system_client import SharedSystemClient
+    # Chroma caches one client system per path, and the damaged one cannot even be stopped: forget it
+    # (Chroma's public way clears every cached system; live clients keep theirs).
+    from chromadb.api.client import Client
 
-    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    Client.clear_system_cache()
     return ChromaStorage(embedder, path=path, url=None, name=settings.collection)
 
 
