@@ -353,7 +353,7 @@ def _sentences(text: str) -> list[str]:
 
 def key_tokens(sentence: str) -> set[str]:
     """Names and numbers in a sentence: each must occur in a quote that supports it."""
-    return {stem(w) for i, w in enumerate(words(sentence)) if is_key_word(w, i)}
+    return {stem(w) for i, w in enumerate(words(sentence)) if is_key_word(w, i, alphanumeric=True)}
 
 
 @lru_cache(maxsize=20_000)

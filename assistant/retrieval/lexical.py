@@ -103,11 +103,13 @@ class Term:
     """Years and months: they steer the ranking towards matching dates, but no answer needs to repeat them."""
 
 
-def is_key_word(word: str, position: int) -> bool:
-    """A name (capitalised inside a sentence), an acronym or a number: a word an answer must carry."""
-    return (
-        (position > 0 and word[:1].isupper()) or (len(word) > 1 and word.isupper()) or any(ch.isdigit() for ch in word)
-    )
+def is_key_word(word: str, position: int, alphanumeric: bool = False) -> bool:
+    """A name (capitalised inside a sentence), an acronym or a number: a word an answer must carry.
+
+    With ``alphanumeric``, a word with any digit counts ("150th", "263b"): the sentence check asks
+    that much of a written sentence; a question's key terms count whole numbers only."""
+    number = any(ch.isdigit() for ch in word) if alphanumeric else word.isdigit()
+    return number or (position > 0 and word[:1].isupper()) or (len(word) > 1 and word.isupper())
 
 
 def key_terms(question: str) -> list[Term]:
