@@ -80,6 +80,8 @@ class Assistant:
         """The answer modes this assistant can use."""
         self.indexer = indexer
         self.searcher = searcher
+        self.index = searcher.index
+        """What is indexed, loaded: documents, chunks, BM25 and the sources catalogue."""
         self.pipeline = pipeline
         """The steps of the chain, callable one by one."""
         self.chain = chain
@@ -91,8 +93,8 @@ class Assistant:
         copied_warnings = self.add_documents(paths) if paths else []
         report = self.indexer.sync(progress=progress)
         report.skipped = copied_warnings + report.skipped
-        if report.changed or self.searcher.lexical.chunks == []:
-            self.searcher.refresh()
+        if report.changed or self.index.chunks == []:
+            self.index.refresh()
         return report
 
     def ensure_index(self, progress: bool = True) -> IngestReport | None:
@@ -182,7 +184,7 @@ class Assistant:
 
     def sources(self) -> list[DocumentMeta]:
         """Metadata of every indexed document, by source id."""
-        documents = self.searcher.documents
+        documents = self.index.documents
         return [documents[k] for k in sorted(documents)]
 
     def examples(self) -> list[str]:
@@ -196,8 +198,8 @@ class Assistant:
     def stats(self) -> dict[str, Any]:
         """Documents and passages indexed, and the answer mode."""
         return {
-            "documents": len(self.searcher.documents),
-            "passages": len(self.searcher.chunks),
+            "documents": len(self.index.documents),
+            "passages": len(self.index.chunks),
             "mode": self.settings.mode,
             "modes": self.modes,
         }
@@ -208,11 +210,11 @@ class Assistant:
 
         if isinstance(filters, dict):
             filters = Filters.model_validate(filters)
-        return build_briefing(self.searcher, filters)
+        return build_briefing(self.index, filters)
 
     def document_text(self, source_id: str) -> str:
         """The full original text of an indexed document. Raises ``KeyError`` for an unknown id."""
-        if source_id not in self.searcher.documents:
+        if source_id not in self.index.documents:
             raise KeyError(source_id)
         path = self.settings.corpus_dir / source_id
         return extract(path.suffix, path.read_bytes(), decode).text

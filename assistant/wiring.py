@@ -13,6 +13,7 @@ from assistant.answer.ranker import AnswerModel, load_model
 from assistant.backends.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder
 from assistant.backends.store import ChromaStorage, MemoryStorage, SourceStorage, StorageError
 from assistant.ingest.index import MANIFEST, Indexer
+from assistant.retrieval.loaded import LoadedIndex
 from assistant.retrieval.retrieve import HybridSearcher
 from assistant.service import Assistant
 from assistant.settings import EmbeddingSettings, Settings, get_settings
@@ -74,8 +75,9 @@ def build_assistant(
     indexer = Indexer(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file
     )
-    searcher = HybridSearcher(storage, embedder, settings.retrieval)
-    extractive = ExtractiveAnswerer(settings.answer, model, searcher)
+    index = LoadedIndex(storage)
+    searcher = HybridSearcher(index, embedder, settings.retrieval)
+    extractive = ExtractiveAnswerer(settings.answer, model, index)
     answerers: dict[str, Answerer] = {"extractive": extractive}
     if settings.llm.base_url or settings.llm.api_key or settings.mode == "llm":
         chat = make_chat_model(settings.llm)

@@ -120,7 +120,7 @@ class AskPipeline:
 
     def read(self, text: str, previous: str | None = None) -> Question:
         """A question analysed against the index's vocabulary."""
-        s = self.searcher
+        s = self.searcher.index
         return analyse(text, s.lexical, previous, s.official_names, s.authors)
 
     def prepare(self, request: dict[str, Any]) -> AskState:
@@ -147,7 +147,7 @@ class AskPipeline:
         if filters is not None and not filters.empty:
             for q in [question, *parts]:
                 names = [t for t in q.entities if not t.temporal]
-                q.unknown_entities = max(q.unknown_entities, self.searcher.absent_names(names, filters))
+                q.unknown_entities = max(q.unknown_entities, self.searcher.index.absent_names(names, filters))
         return AskState(question=question, filters=filters, id=request.get("id"), mode=mode, parts=parts)
 
     def find(self, question: Question, filters: Filters | None) -> tuple[list[Passage], list[Evidence]]:
@@ -177,7 +177,7 @@ class AskPipeline:
         """Number the quotes, attach provenance and notices: the final :class:`Answer`."""
         draft = state.draft
         assert draft is not None
-        sources = self.searcher.sources
+        sources = self.searcher.index.sources
         text, citations, sentences = (REFUSAL, [], []) if draft.refused else compose(draft)
         independent, source_notes = annotate(citations, sources)
         notices = list(state.question.notices) + draft.notices + source_notes

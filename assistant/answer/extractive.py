@@ -23,7 +23,7 @@ from assistant.settings import AnswerSettings
 from assistant.types import Evidence, Passage
 
 if TYPE_CHECKING:
-    from assistant.retrieval.retrieve import HybridSearcher
+    from assistant.retrieval.loaded import LoadedIndex
 
 REFUSAL = "The corpus does not answer this question."
 CLOSEST = 3
@@ -83,7 +83,7 @@ class ExtractiveAnswerer:
 
     mode = "extractive"
 
-    def __init__(self, settings: AnswerSettings, model: AnswerModel, index: HybridSearcher) -> None:
+    def __init__(self, settings: AnswerSettings, model: AnswerModel, index: LoadedIndex) -> None:
         self.settings = settings
         self.model = model
         self.index = index

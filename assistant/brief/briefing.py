@@ -26,7 +26,7 @@ from assistant.brief.entities import DateMention, Entity, collect_entities, date
 from assistant.common.titles import OFFICES, alternatives
 from assistant.provenance.cite import annotate, citation
 from assistant.provenance.sources import sentence_key
-from assistant.retrieval.retrieve import HybridSearcher
+from assistant.retrieval.loaded import LoadedIndex
 from assistant.types import VOICE_KINDS, Briefing, BriefLine, Citation, DatePrecision, DocumentMeta, Filters, Span
 
 ABOUT_LINES = 5
@@ -58,15 +58,15 @@ class Sentence:
         self.meta, self.span, self.text = meta, span, text
 
 
-def build_briefing(searcher: HybridSearcher, filters: Filters | None = None) -> Briefing:
+def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefing:
     """The briefing on every indexed document that passes ``filters``."""
-    sentences = _sentences(searcher, filters)
+    sentences = _sentences(index, filters)
     documents = sorted({s.meta.source_id for s in sentences})
     notices = [] if not filters or filters.empty else [f"Filtered: {filters.model_dump(exclude_defaults=True)}."]
     if not sentences:
         notices.append("No indexed document passes the filters; nothing to brief on.")
-    vectors = searcher.storage.sentence_vectors([sentence_id(s.meta.source_id, s.span) for s in sentences])
-    groups = {s: searcher.sources.group_of.get(s, s) for s in documents}
+    vectors = index.storage.sentence_vectors([sentence_id(s.meta.source_id, s.span) for s in sentences])
+    groups = {s: index.sources.group_of.get(s, s) for s in documents}
     numbered: dict[tuple[str, int], Citation] = {}
 
     def line(heading: str, s: Sentence, **extra: object) -> BriefLine:
@@ -81,7 +81,7 @@ def build_briefing(searcher: HybridSearcher, filters: Filters | None = None) -> 
         documents=len(documents),
         independent_sources=len(set(groups.values())),
         about=[line(s.meta.outlet or s.meta.title, s) for s in about],
-        who=[line(e.name, s) for e, s in _who(sentences, searcher)],
+        who=[line(e.name, s) for e, s in _who(sentences, index)],
         timeline=[line(h, s, date=d.iso, precision=d.precision, date_text=d.text) for h, d, s in _timeline(sentences)],
         positions={
             "official": [line(s.meta.outlet or s.meta.title, s) for s in _side(sentences, vectors, groups, True)],
@@ -94,14 +94,14 @@ def build_briefing(searcher: HybridSearcher, filters: Filters | None = None) -> 
         ],
         notices=notices,
     )
-    annotate(list(numbered.values()), searcher.sources)
+    annotate(list(numbered.values()), index.sources)
     return briefing
 
 
-def _sentences(searcher: HybridSearcher, filters: Filters | None) -> list[Sentence]:
+def _sentences(index: LoadedIndex, filters: Filters | None) -> list[Sentence]:
     seen: set[tuple[str, int]] = set()
     out: list[Sentence] = []
-    for chunk in sorted(searcher.chunks, key=lambda c: (c.meta.source_id, c.index)):
+    for chunk in sorted(index.chunks, key=lambda c: (c.meta.source_id, c.index)):
         if filters is not None and not filters.matches(chunk.meta):
             continue
         for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
@@ -140,7 +140,7 @@ def _scored(
     return sorted(((float(v @ centre), s) for s, v in rows), key=lambda t: (-t[0], t[1].meta.source_id))
 
 
-def _who(sentences: Sequence[Sentence], searcher: HybridSearcher) -> list[tuple[Entity, Sentence]]:
+def _who(sentences: Sequence[Sentence], index: LoadedIndex) -> list[tuple[Entity, Sentence]]:
     """Salient entities, each with the sentence that says most plainly who or what they are."""
     known = tuple(sorted({s.meta.outlet for s in sentences if s.meta.outlet}, key=len, reverse=True))
     running = [s for s in sentences if s.span.kind == "body"]  # captions name photographers, not actors

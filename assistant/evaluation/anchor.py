@@ -38,7 +38,7 @@ class NaiveAnchor:
         turns = parse_history(history)
         query = f"{turns[-1].question} {text}" if turns else text
         hits = self.searcher.storage.retrieve_sentences(self.searcher.embed_query(query), TOP, filters)
-        found = [(s, sim) for sid, sim in hits if (s := self.searcher.sentence(sid)) is not None]
+        found = [(s, sim) for sid, sim in hits if (s := self.searcher.index.sentence(sid)) is not None]
         retrieved = [Retrieved(source_id=s.meta.source_id, chunk_id=s.chunk_id, score=sim) for s, sim in found]
         elapsed = {"total": round((time.perf_counter() - started) * 1000, 2)}
         if not found or found[0][1] < self.threshold:

@@ -98,7 +98,7 @@ def create_api(assistant: Assistant, login: tuple[str, str] | None = None) -> Fa
             text = assistant.document_text(source_id)
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=f"No indexed document {source_id!r}.") from exc
-        return document_page(assistant.searcher.documents[source_id], text, start, end)
+        return document_page(assistant.index.documents[source_id], text, start, end)
 
     # Starlette's own HTTPException (e.g. a body that is not UTF-8 JSON) gets the same {"error"} shape.
     @api.exception_handler(StarletteHTTPException)

@@ -17,14 +17,14 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.answer.question import Question, dates_in
+from assistant.answer.question import Question
 from assistant.backends.embed import Embedder, QueryBatcher, Vectors
-from assistant.backends.store import SourceStorage, sentence_id
-from assistant.provenance.sources import SourceCatalog
-from assistant.retrieval.lexical import LexicalIndex, Term, content_stems, stem
+from assistant.backends.store import sentence_id
+from assistant.retrieval.lexical import content_stems, stem
+from assistant.retrieval.loaded import LoadedIndex
 from assistant.retrieval.signals import Signals
 from assistant.settings import RetrievalSettings
-from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters, Passage
+from assistant.types import Evidence, Filters, Passage
 
 LEXICAL_SEATS = 2
 """Best BM25 chunks that join the passages whatever their fused rank (exact names, numbers)."""
@@ -61,75 +61,12 @@ def diversify(ranked: Sequence[tuple[str, float]], k: int, source_of: Callable[[
 class HybridSearcher:
     """Dense + lexical retrieval over one storage, and sentence scoring inside the hits."""
 
-    def __init__(self, storage: SourceStorage, embedder: Embedder, settings: RetrievalSettings) -> None:
-        self.storage = storage
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: RetrievalSettings) -> None:
+        self.index = index
+        self.storage = index.storage
         self.embedder = embedder
         self.queries = QueryBatcher(embedder)
         self.settings = settings
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Reload the chunk catalogue and rebuild BM25 after the index changed."""
-        chunks = sorted(self.storage.load_chunks(), key=lambda c: (c.meta.source_id, c.index))
-        self.lexical = LexicalIndex(chunks)
-        self._by_id = {c.id: c for c in chunks}
-        self.documents: dict[str, DocumentMeta] = {}
-        """Metadata of every indexed document, by source id."""
-        for c in chunks:
-            self.documents.setdefault(c.meta.source_id, c.meta)
-        self.sources = SourceCatalog(chunks, self.documents)
-        """Copies, repeats and speakers of the indexed documents."""
-        self._chunks_of: dict[str, list[Chunk]] = {}
-        for c in chunks:
-            self._chunks_of.setdefault(c.meta.source_id, []).append(c)
-        self.official_names = sorted(
-            {m.outlet for m in self.documents.values() if m.outlet and m.kind in VOICE_KINDS["official"]}
-        )
-        """Outlets of the official sources: a question naming one asks for the official voice."""
-        self.authors = sorted({m.author for m in self.documents.values() if m.author})
-        """Authors of the documents: a question naming one may be answered from the author's bio."""
-        outlets = {m.outlet for m in self.documents.values() if m.outlet}
-        self._source_names = [set(content_stems(name)) for name in sorted(outlets | set(self.authors))]
-        self._chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
-        self._chunk_of_sentence: dict[str, str] = {}
-        for c in chunks:
-            for span in c.spans:
-                if span.quotable:
-                    self._chunk_of_sentence.setdefault(sentence_id(c.meta.source_id, span), c.id)
-        # What a passage is about: its own words plus its document's title, outlet and author.
-        self._about = {
-            c.meta.source_id: set(content_stems(" ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))))
-            for c in chunks
-        }
-        self._document_stems: dict[str, set[str]] = {}
-        for c in chunks:
-            self._document_stems.setdefault(c.meta.source_id, set(self._about[c.meta.source_id])).update(
-                self._chunk_stems[c.id]
-            )
-
-    @property
-    def chunks(self) -> list[Chunk]:
-        """Every indexed chunk."""
-        return self.lexical.chunks
-
-    def document_named(self, question: Question) -> str | None:
-        """The document a question names by its title, outlet, author or date, if one clearly stands out."""
-        weigh = self.lexical.weigh([t for t in question.terms if not t.temporal])
-        days = {f"{y}-{m:02d}-{d:02d}" for y, m, d in dates_in(question.text)}
-        scored = sorted(
-            ((weigh(self._about[s]) + 0.5 * ((meta.date or "") in days), s) for s, meta in self.documents.items()),
-            reverse=True,
-        )
-        if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
-            return None
-        return scored[0][1]
-
-    def absent_names(self, terms: Sequence[Term], filters: Filters) -> float:
-        """Share of ``terms`` no document passing ``filters`` uses (with filters, those documents are the corpus)."""
-        if not terms:
-            return 0.0
-        stems = [s for source, s in self._document_stems.items() if filters.matches(self.documents[source])]
-        return sum(all(not self.lexical.matched(t, d) for d in stems) for t in terms) / len(terms)
 
     def topic_of(self, query: str) -> str:
         """The query without the full names of outlets and authors it mentions ("What did <outlet> say about X?").
@@ -140,7 +77,7 @@ class HybridSearcher:
         Returns the query unchanged when little would be left.
         """
         stems = set(content_stems(query))
-        named = set().union(*(name for name in self._source_names if name and name <= stems))
+        named = set().union(*(name for name in self.index.source_names if name and name <= stems))
         if not named:
             return query
         topic = "".join(w for w in re.split(r"(\W+)", query) if not (w.isalnum() and stem(w) in named))
@@ -157,11 +94,11 @@ class HybridSearcher:
         k = k or self.settings.k
         n = max(self.settings.candidates, k)
         vector = self.embed_query(query) if vector is None else vector
-        lexical = [(self.chunks[i].id, s) for i, s in self.lexical.search(query, n, filters)]
+        lexical = [(self.index.chunks[i].id, s) for i, s in self.index.lexical.search(query, n, filters)]
         dense = self._dense(vector, n, filters)
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], self.settings.rrf_k)
-        picked = diversify(fused, k, lambda cid: self._by_id[cid].meta.source_id)
+        picked = diversify(fused, k, lambda cid: self.index.by_id[cid].meta.source_id)
         # Each ranking's best hits join even when fusion disagrees: exact names and numbers
         # (lexical), and a sentence that answers in other words (dense).
         scores = dict(fused)
@@ -170,7 +107,7 @@ class HybridSearcher:
                 picked.append((c, scores[c]))
         return [
             Passage(
-                chunk=self._by_id[cid],
+                chunk=self.index.by_id[cid],
                 rank=rank,
                 score=score,
                 dense=dense_scores.get(cid),
@@ -186,32 +123,10 @@ class HybridSearcher:
         """
         best = dict(self.storage.retrieve(vector, n, filters))
         for sid, sim in self.storage.retrieve_sentences(vector, n, filters):
-            owner = self._chunk_of_sentence.get(sid)
+            owner = self.index.chunk_of_sentence.get(sid)
             if owner is not None and sim > best.get(owner, -1.0):
                 best[owner] = sim
-        return sorted(((c, s) for c, s in best.items() if c in self._by_id), key=lambda kv: (-kv[1], kv[0]))
-
-    def document_sentences(self, source_id: str) -> list[Evidence]:
-        """A document's story sentences (no headings, credits or bio), unscored, in reading order."""
-        seen: set[int] = set()
-        out: list[Evidence] = []
-        for chunk in self._chunks_of.get(source_id, []):
-            for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
-                if span.story and span.start not in seen:
-                    seen.add(span.start)
-                    out.append(Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id))
-        return sorted(out, key=lambda e: e.span.start)
-
-    def sentence(self, sid: str) -> Evidence | None:
-        """The stored sentence with id ``sid`` (unscored), or None when it is not indexed."""
-        chunk = self._by_id.get(self._chunk_of_sentence.get(sid, ""))
-        if chunk is None:
-            return None
-        start = int(sid.rsplit("::", 1)[1])
-        for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
-            if span.start == start:
-                return Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id)
-        return None
+        return sorted(((c, s) for c, s in best.items() if c in self.index.by_id), key=lambda kv: (-kv[1], kv[0]))
 
     def evidence(self, question: Question, vector: Vectors, passages: Sequence[Passage]) -> list[Evidence]:
         """Every quotable sentence of the passages with the signals it is scored on, in retrieval order.
@@ -234,7 +149,7 @@ class HybridSearcher:
             if s.quotable
         }
         vectors = self.storage.sentence_vectors(sorted(wanted))
-        signals = Signals(self, question, vector, vectors, passages)
+        signals = Signals(self.index, question, vector, vectors, passages)
         out = []
         for passage, i, text in candidates:
             measured = signals.of(passage, i, text)
@@ -242,18 +157,6 @@ class HybridSearcher:
             out.append(Evidence.model_construct(meta=chunk.meta, span=chunk.spans[i], text=text, chunk_id=chunk.id,
                                                 score=0.0, dense=measured["dense"], signals=measured))  # fmt: skip
         return out
-
-    def about(self, source_id: str) -> set[str]:
-        """Stems of a document's title, outlet and author: what its passages are about besides their words."""
-        return self._about[source_id]
-
-    def chunk_stems(self, chunk_id: str) -> set[str]:
-        """Content stems of one chunk."""
-        return self._chunk_stems[chunk_id]
-
-    def document_stems(self, source_id: str) -> set[str]:
-        """Content stems of a whole document, its metadata included."""
-        return self._document_stems[source_id]
 
 
 class HybridRetriever(BaseRetriever):

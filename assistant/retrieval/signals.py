@@ -19,7 +19,7 @@ from assistant.retrieval.lexical import stem_bigrams, stem_set
 from assistant.types import VOICE_KINDS, DocumentMeta, Passage, Span
 
 if TYPE_CHECKING:
-    from assistant.retrieval.retrieve import HybridSearcher
+    from assistant.retrieval.loaded import LoadedIndex
 
 
 def in_voice(voice: str | None, meta: DocumentMeta) -> bool:
@@ -38,7 +38,7 @@ class Signals:
 
     def __init__(
         self,
-        index: HybridSearcher,
+        index: LoadedIndex,
         question: Question,
         vector: Vectors,
         vectors: dict[str, Vectors],

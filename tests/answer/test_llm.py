@@ -53,8 +53,7 @@ def with_model(seed_assistant: Assistant, embedder: SentenceTransformerEmbedder)
         model = FakeListChatModel(responses=[reply if isinstance(reply, str) else "unused"])
         if isinstance(reply, Exception):
             model = _Failing(error=reply, responses=["unused"])
-        searcher = seed_assistant.searcher
-        extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), searcher)
+        extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), seed_assistant.index)
         answerer = LLMAnswerer(model, PROMPTS, LLMSettings(**llm), extractive, embedder.embed)
         q = seed_assistant.pipeline.prepare({"question": question}).question
         passages, evidence = seed_assistant.pipeline.find(q, None)
@@ -367,7 +366,7 @@ def test_a_rewrite_that_drops_the_subject_is_not_used(seed_assistant: Assistant,
 
     def pipeline_with(rewrite: str) -> AskPipeline:
         searcher = seed_assistant.searcher
-        extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), searcher)
+        extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), seed_assistant.index)
         model = FakeListChatModel(responses=[rewrite])
         llm = LLMAnswerer(model, PROMPTS, LLMSettings(), extractive, embedder.embed)
         return AskPipeline(searcher, {"extractive": extractive, "llm": llm}, "llm", AnswerSettings())

@@ -221,7 +221,7 @@ def test_html_and_pdf_citations_are_checked_against_their_extracted_text(
     cited = 0
     for source in ("zebra.html", "report.pdf"):
         text = assistant.document_text(source)
-        for e in assistant.searcher.document_sentences(source):
+        for e in assistant.index.document_sentences(source):
             c = citation(1, e.meta, e.span, e.text)
             assert check_citation(c, corpus) is None
             assert c.quote == text[c.start : c.end]

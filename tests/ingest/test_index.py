@@ -259,11 +259,7 @@ def test_repeated_sentences_are_encoded_once(
 def _sentence_vectors(assistant: Assistant, source_id: str) -> dict[str, Any]:
     spans = sorted(
         {
-            s.start: s
-            for c in assistant.searcher.chunks
-            if c.meta.source_id == source_id
-            for s in c.spans
-            if s.quotable
+            s.start: s for c in assistant.index.chunks if c.meta.source_id == source_id for s in c.spans if s.quotable
         }.values(),
         key=lambda s: s.start,
     )

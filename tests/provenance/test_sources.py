@@ -6,7 +6,7 @@ from assistant import Assistant
 
 
 def test_the_two_statement_versions_are_one_source(seed_assistant: Assistant) -> None:
-    sources = seed_assistant.searcher.sources
+    sources = seed_assistant.index.sources
     statement = [s for s in sources.documents if s.startswith(("001_", "002_"))]
     assert len({sources.group_of[s] for s in statement}) == 1
     assert sources.group(statement[0]) == sorted(statement, key=lambda s: sources.documents[s].date or "")
@@ -15,7 +15,7 @@ def test_the_two_statement_versions_are_one_source(seed_assistant: Assistant) ->
 
 
 def test_the_news_story_repeats_the_statement(seed_assistant: Assistant) -> None:
-    sources = seed_assistant.searcher.sources
+    sources = seed_assistant.index.sources
     story = next(s for s in sources.documents if s.startswith("000_"))
     assert {s[:4] for s in sources.repeats[story]} == {"001_", "002_"}
     quoting = (
@@ -28,7 +28,7 @@ def test_the_news_story_repeats_the_statement(seed_assistant: Assistant) -> None
 
 
 def test_independent_sources_count_copies_once_and_repeats_not_at_all(seed_assistant: Assistant) -> None:
-    sources = seed_assistant.searcher.sources
+    sources = seed_assistant.index.sources
     ids = {s[:4]: s for s in sources.documents}
     line = "Effective immediately, diffusions can no longer be sent directly by NCB Moscow to member countries."
     assert sources.independent([(ids["001_"], line), (ids["002_"], line)]) == 1
