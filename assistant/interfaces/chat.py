@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.interfaces.common import USER_ERRORS, fail, open_assistant
+from assistant.interfaces.common import USER_ERRORS, check_mode, fail, open_assistant
 from assistant.interfaces.text import render
 from assistant.types import Turn
 
@@ -22,8 +22,7 @@ def chat(
     mode: Annotated[str | None, typer.Option(help="extractive, or llm (an OpenAI-compatible endpoint).")] = None,
 ) -> None:
     """Talk with the corpus: questions and follow-ups, each answer with its numbered sources."""
-    if mode is not None and mode not in ("extractive", "llm"):
-        raise fail(f"unknown mode {mode!r}; use extractive or llm")
+    check_mode(mode)
     try:
         assistant = open_assistant(ctx, progress=True, mode=mode)
     except USER_ERRORS as exc:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.interfaces.chat import chat
-from assistant.interfaces.common import USER_ERRORS, fail, open_assistant, print_skipped, settings_of
+from assistant.interfaces.common import USER_ERRORS, check_mode, fail, open_assistant, print_skipped, settings_of
 from assistant.interfaces.eval_command import eval_command
 from assistant.interfaces.text import render
 from assistant.provenance.cite import export_markdown
@@ -150,8 +150,7 @@ def ask(
     if output_format not in ("text", "json", "md"):
         raise fail(f"unknown --format {output_format!r}; use text, json or md")
     as_json = as_json or output_format == "json"
-    if mode is not None and mode not in ("extractive", "llm"):
-        raise fail(f"unknown mode {mode!r}; use extractive or llm")
+    check_mode(mode)
     if batch is not None:
         if question is not None:
             raise fail("give either a QUESTION or --batch, not both")

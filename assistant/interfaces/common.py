@@ -25,6 +25,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+MODES = ("extractive", "llm")
+
+
+def check_mode(mode: str | None) -> None:
+    """Exit with a message (code 2) for an answer mode that does not exist; None is the default mode."""
+    if mode is not None and mode not in MODES:
+        raise fail(f"unknown mode {mode!r}; use {' or '.join(MODES)}")
+
+
 def settings_of(ctx: typer.Context, **overrides: Any) -> Settings:
     """The settings for this invocation: the environment, then the global options, then ``overrides``."""
     given = {k: v for k, v in {**(ctx.obj or {}), **overrides}.items() if v is not None}

@@ -104,11 +104,10 @@ def _fingerprint(assistant: Assistant, mode: str | None) -> dict[str, Any]:
     from assistant import __version__
     from assistant.evaluation.evaluate import fingerprint
 
-    manifest = assistant.indexer.load_manifest()
+    settings, manifest = assistant.settings, assistant.indexer.load_manifest()
     corpus = {sid: e.fingerprint for sid, e in manifest.files.items()} if manifest else {}
-    used_mode = mode or assistant.settings.mode or "extractive"
-    llm_model = assistant.settings.llm.model if used_mode == "llm" else None
-    settings = assistant.settings
+    used_mode = mode or settings.mode or "extractive"
+    llm_model = settings.llm.model if used_mode == "llm" else None
     return fingerprint(corpus, settings.embedding.model, used_mode, llm_model, settings.prompts_dir, __version__)
 
 

@@ -93,9 +93,10 @@ def check(
     quotes = [quote] if isinstance(quote, str) else list(quote)
     if len(sentence) > MAX_SENTENCE:
         return Verdict(False, f"too long to check as one sentence ({len(sentence):,} characters)")
-    claim, source = tokens(sentence), tuple(t for q in quotes for t in tokens(q))
-    inside = {t.stem for toks in (claim, source) for i, t in enumerate(toks) if t.name and not opens(toks, i)}
-    claim, source = mark_names(claim, inside), mark_names(source, inside)
+    claim, each = tokens(sentence), [tokens(q) for q in quotes]
+    inside = {t.stem for toks in (claim, *each) for i, t in enumerate(toks) if t.name and not opens(toks, i)}
+    claim, each = mark_names(claim, inside), [mark_names(toks, inside) for toks in each]
+    source = tuple(t for toks in each for t in toks)
     source_stems = {t.stem for t in source if t.word}
     speaker_stems = {stem(w) for s in speakers for w in re.findall(r"[^\W_]+", s)}
     known_stems = {stem(w) for s in known for w in re.findall(r"[^\W_]+", s)}
@@ -111,7 +112,7 @@ def check(
         reason = detector(mine, theirs)
         if reason:
             return Verdict(False, reason, coverage)
-    reason = _clauses_rest_on_one_quote(claim, [mark_names(tokens(q), inside) for q in quotes])
+    reason = _clauses_rest_on_one_quote(claim, each)
     if reason:
         return Verdict(False, reason, coverage)
     names = sorted({t.text for i, t in enumerate(claim) if i and t.name and t.stem in source_stems})
@@ -171,13 +172,15 @@ def _clauses_rest_on_one_quote(claim: Sequence[Token], quotes: Sequence[Sequence
     and each quote must hold a clause (else the sentence is one quote's, and a pair only gives it more
     to hide in)."""
     used: set[int] = set()
-    for clause in _clauses(claim):
+    clauses, owners = _clauses(claim), []
+    for clause in clauses:
         content = [t for t in clause if t.content]
         shares = [_share(content, q) for q in quotes]
         best = max(shares)
         if best < (MIN_CLAUSE_COVERAGE if len(quotes) > 1 else MIN_HELD):
             return "the sentence joins its quotes in a way neither says" if len(quotes) > 1 else _unheld(clause)
         used |= {n for n, share in enumerate(shares) if share == best}
+        owners.append(shares.index(best))
         for quote in (q for q, share in zip(quotes, shares, strict=True) if share == best):
             held = {t.stem for t in quote if t.word}
             loose = [t.text for t in content if t.low[:1].isdigit() and t.stem not in held]
@@ -188,15 +191,14 @@ def _clauses_rest_on_one_quote(claim: Sequence[Token], quotes: Sequence[Sequence
                 return reason
     if len(used) < len(quotes):
         return "one of its quotes holds none of the sentence"
-    return _crossed(_clauses(claim), quotes) if len(quotes) > 1 else None
+    return _crossed(clauses, owners, quotes) if len(quotes) > 1 else None
 
 
-def _crossed(clauses: Sequence[Sequence[Token]], quotes: Sequence[Sequence[Token]]) -> str | None:
+def _crossed(clauses: Sequence[Sequence[Token]], owner: Sequence[int], quotes: Sequence[Sequence[Token]]) -> str | None:
     """Words traded between a merged sentence's clauses: a clause holds a word only the other quote has,
     while its own quote's word in that place went to the other clause ("A is X, while B is Y" for "A is Y.
-    B is X.")."""
+    B is X."); ``owner`` is the quote each clause rests on."""
     held = [{t.stem for t in q if t.content} for q in quotes]
-    owner = [max(range(len(quotes)), key=lambda n: _share([t for t in c if t.content], quotes[n])) for c in clauses]
     for k, clause in enumerate(clauses):
         mine, own = {t.stem for t in clause if t.content}, held[owner[k]]
         for m, other in enumerate(clauses):
