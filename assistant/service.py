@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
-from assistant.answer.chain import AskPipeline
+from assistant.answer.chain import AskPipeline, AskRequest
 from assistant.ingest.corpus import MAX_FILE_BYTES, CorpusError, decode, load_examples
 from assistant.ingest.extract import SUPPORTED_SUFFIXES, extract
 from assistant.ingest.index import Indexer
@@ -173,7 +173,7 @@ class Assistant:
         ``mode`` picks the answer mode for this question; ``on_token`` receives text as a
         writing mode (LLM) produces it, before the answer is checked.
         """
-        request = {"question": question, "history": history, "filters": filters, "id": id, "mode": mode}
+        request = AskRequest(question=question, history=history, filters=filters, id=id, mode=mode)
         return self.pipeline.run(request, on_token)
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:

@@ -7,7 +7,7 @@ decoded from disk, so ``original_text[start:end]`` is always the quoted text.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -172,6 +172,15 @@ class Evidence(BaseModel):
     signals: dict[str, float] = Field(
         default_factory=dict, description="What retrieval measured of the sentence: the learned score's inputs."
     )
+
+
+class Found(NamedTuple):
+    """What retrieval found for one question: what an answer mode works from."""
+
+    passages: list[Passage]
+    """The ranked passages."""
+    evidence: list[Evidence]
+    """Every candidate sentence in them, with its signals."""
 
 
 class Turn(BaseModel):

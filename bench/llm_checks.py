@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from assistant.answer.chain import AskRequest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -79,7 +81,7 @@ def main() -> None:
         totals = {k: {"sentences": 0, "supported": 0} for k in checkers}
         dropped: list[dict[str, Any]] = []
         for case in cases:
-            q = assistant.pipeline.prepare({"question": case.question}).question
+            q = assistant.pipeline.prepare(AskRequest(case.question)).question
             passages, _ = assistant.pipeline.find(q, None)
             passages = passages[: llm.max_passages]
             text = writer.write(q.text, passages)

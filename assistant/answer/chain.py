@@ -1,9 +1,9 @@
-"""The question-to-answer path as a LangChain runnable: condense → retrieve → answer → cite.
+"""The question-to-answer path: typed steps, prepare → retrieve → answer → cite.
 
-``build_chain(...).invoke({"question": ..., "history": [...], "filters": {...}})``
-returns an :class:`~assistant.types.Answer`. Each step is a named ``RunnableLambda``,
-so another answer backend (an LLM) plugs in as a different ``answer`` step and
-LangChain users can compose the chain or its retriever in their own pipelines.
+:meth:`AskPipeline.run` calls the steps in order; it is what ``Assistant.ask`` does.
+:func:`build_chain` wraps the same steps as a LangChain runnable, an adapter for
+LangChain users: ``chain.invoke({"question": ..., "history": [...], "filters": {...}})``
+returns an :class:`~assistant.types.Answer`, with each step a named ``RunnableLambda``.
 """
 
 from __future__ import annotations
@@ -22,12 +22,33 @@ from assistant.provenance.cite import annotate, compose, make_citation
 from assistant.retrieval.lexical import key_terms, words
 from assistant.retrieval.retrieve import HybridSearcher
 from assistant.settings import AnswerSettings
-from assistant.types import Answer, Evidence, Filters, Passage, Retrieved, Turn
+from assistant.types import Answer, Filters, Found, Retrieved, Turn
 
 FOLLOW_UP_WORDS = frozenset(
     "it its they them their theirs this that these those he him his she her hers such there one ones".split()
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclasses.dataclass
+class AskRequest:
+    """One question as a caller asks it; :meth:`AskPipeline.prepare` validates every field."""
+
+    question: object
+    history: Sequence[object] | None = None
+    filters: Filters | dict[str, Any] | None = None
+    id: Any = None
+    mode: str | None = None
+
+    @classmethod
+    def of(cls, request: object) -> AskRequest:
+        """The request from the runnable chain's input: a dict with a ``question`` (or the question itself)."""
+        if isinstance(request, AskRequest):
+            return request
+        if not isinstance(request, dict):
+            return cls(question=request)
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in request.items() if k in fields})
 
 
 @dataclasses.dataclass
@@ -38,8 +59,7 @@ class AskState:
     filters: Filters | None
     id: Any = None
     mode: str = "extractive"
-    passages: list[Passage] = dataclasses.field(default_factory=list)
-    evidence: list[Evidence] = dataclasses.field(default_factory=list)
+    found: Found = dataclasses.field(default_factory=lambda: Found([], []))
     draft: Draft | None = None
     parts: list[Question] = dataclasses.field(default_factory=list)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
@@ -123,13 +143,29 @@ class AskPipeline:
         s = self.searcher.index
         return analyse(text, s.lexical, previous, s.official_names, s.authors)
 
-    def prepare(self, request: dict[str, Any]) -> AskState:
-        """Validate the request and analyse the question (a follow-up takes the earlier question's terms)."""
-        text, notices = clean_question(request.get("question"), self.settings.max_question_chars)
-        mode = request.get("mode") or self.default_mode
+    def prepare(self, request: AskRequest) -> AskState:
+        """Validate the request and analyse the question (a follow-up takes the earlier question's terms).
+
+        Raises ``ValueError`` for an empty question or bad history, filters or mode.
+        """
+        text, notices = clean_question(request.question, self.settings.max_question_chars)
+        mode = request.mode or self.default_mode
         if mode not in self.answerers:
             raise ValueError(f"Mode {mode!r} is not available; choose from {', '.join(sorted(self.answerers))}.")
-        history = parse_history(request.get("history"))
+        analysed = self._analyse(text, parse_history(request.history), mode)
+        analysed.notices.extend(notices)
+        filters = request.filters
+        if isinstance(filters, dict):
+            filters = Filters.model_validate(filters)
+        parts = [self.read(p, analysed.parts[0] if i else None) for i, p in enumerate(analysed.parts)]
+        if filters is not None and not filters.empty:
+            for q in [analysed, *parts]:
+                names = [t for t in q.entities if not t.temporal]
+                q.unknown_entities = max(q.unknown_entities, self.searcher.index.absent_names(names, filters))
+        return AskState(question=analysed, filters=filters, id=request.id, mode=mode, parts=parts)
+
+    def _analyse(self, text: str, history: Sequence[Turn], mode: str) -> Question:
+        """The question read on its own, or, for a follow-up, with the earlier question's terms."""
         previous = history[-1].question if leans_on_history(text, history) else None
         question = self.read(text, previous)
         if previous is not None:
@@ -139,25 +175,16 @@ class AskPipeline:
                 known = {t.stem for t in question.terms}
                 question.search_query = rewritten.search_query
                 question.terms += [t for t in rewritten.terms if t.stem not in known]
-        question.notices.extend(notices)
-        filters = request.get("filters")
-        if isinstance(filters, dict):
-            filters = Filters.model_validate(filters)
-        parts = [self.read(p, question.parts[0] if i else None) for i, p in enumerate(question.parts)]
-        if filters is not None and not filters.empty:
-            for q in [question, *parts]:
-                names = [t for t in q.entities if not t.temporal]
-                q.unknown_entities = max(q.unknown_entities, self.searcher.index.absent_names(names, filters))
-        return AskState(question=question, filters=filters, id=request.get("id"), mode=mode, parts=parts)
+        return question
 
-    def find(self, question: Question, filters: Filters | None) -> tuple[list[Passage], list[Evidence]]:
+    def find(self, question: Question, filters: Filters | None) -> Found:
         """Passages for the question and every candidate sentence in them, with its signals."""
         vector = self.searcher.embed_query(self.searcher.topic_of(question.search_query))
         passages = self.searcher.search(question.search_query, filters=filters, vector=vector)
-        return passages, self.searcher.evidence(question, vector, passages)
+        return Found(passages, self.searcher.evidence(question, vector, passages))
 
     def retrieve(self, state: AskState) -> AskState:
-        state.passages, state.evidence = self.find(state.question, state.filters)
+        state.found = self.find(state.question, state.filters)
         return state
 
     def answer(self, state: AskState, on_token: Callable[[str], None] | None = None) -> AskState:
@@ -165,17 +192,15 @@ class AskPipeline:
         answerer = self.answerers[state.mode]
         if state.parts and state.mode == "extractive":
             drafts = []
-            for part in state.parts:
-                passages, evidence = self.find(part, state.filters)
-                drafts.append((part.text, answerer.answer(part, passages, evidence)))
+            drafts = [(part.text, answerer.answer(part, self.find(part, state.filters))) for part in state.parts]
             state.draft = merge_parts(drafts, self.settings.max_sentences)
         else:
-            state.draft = answerer.answer(state.question, state.passages, state.evidence, on_token=on_token)
+            state.draft = answerer.answer(state.question, state.found, on_token=on_token)
         return state
 
     def cite(self, state: AskState) -> Answer:
         """Number the quotes, attach provenance and notices: the final :class:`Answer`."""
-        draft = state.draft
+        draft, found = state.draft, state.found.passages
         assert draft is not None
         sources = self.searcher.index.sources
         text, citations, sentences = (REFUSAL, [], []) if draft.refused else compose(draft)
@@ -202,14 +227,12 @@ class AskPipeline:
             closest=closest,
             independent_sources=independent,
             sentences=sentences,
-            retrieved=[
-                Retrieved(source_id=p.chunk.meta.source_id, chunk_id=p.chunk.id, score=p.score) for p in state.passages
-            ],
+            retrieved=[Retrieved(source_id=p.chunk.meta.source_id, chunk_id=p.chunk.id, score=p.score) for p in found],
             notices=notices,
             timings_ms=state.timings,
         )
 
-    def run(self, request: dict[str, Any], on_token: Callable[[str], None] | None = None) -> Answer:
+    def run(self, request: AskRequest, on_token: Callable[[str], None] | None = None) -> Answer:
         """Every step in order, timed: what :meth:`Assistant.ask` calls (the runnable chain does the same)."""
         state = _step("condense", self.prepare, request)
         _step("retrieve", self.retrieve, state)
@@ -237,7 +260,7 @@ def build_chain(pipeline: AskPipeline) -> Runnable[Any, Answer]:
         return (config.get("configurable") or {}).get("on_token")  # type: ignore[no-any-return]
 
     return (
-        timed("condense", lambda request, _: pipeline.prepare(request))
+        timed("condense", lambda request, _: pipeline.prepare(AskRequest.of(request)))
         | timed("retrieve", lambda state, _: pipeline.retrieve(state))
         | timed("answer", lambda state, config: pipeline.answer(state, on_token(config)))
         | RunnableLambda(pipeline.cite, name="cite")

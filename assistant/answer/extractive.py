@@ -20,7 +20,7 @@ from assistant.answer.question import Question
 from assistant.answer.ranker import AnswerModel
 from assistant.backends.store import sentence_id
 from assistant.settings import AnswerSettings
-from assistant.types import Evidence, Passage
+from assistant.types import Evidence, Found
 
 if TYPE_CHECKING:
     from assistant.retrieval.loaded import LoadedIndex
@@ -63,13 +63,7 @@ class Answerer(Protocol):
 
     mode: str
 
-    def answer(
-        self,
-        question: Question,
-        passages: Sequence[Passage],
-        evidence: Sequence[Evidence],
-        on_token: Callable[[str], None] | None = None,
-    ) -> Draft:
+    def answer(self, question: Question, found: Found, on_token: Callable[[str], None] | None = None) -> Draft:
         """Pick what to say, or refuse; modes that write may stream text to ``on_token``."""
         ...
 
@@ -99,14 +93,8 @@ class ExtractiveAnswerer:
         confidence = float(self.model.answerable.predict(row)[0])
         return sorted(evidence, key=lambda e: -e.score), confidence
 
-    def answer(
-        self,
-        question: Question,
-        passages: Sequence[Passage],
-        evidence: Sequence[Evidence],
-        on_token: Callable[[str], None] | None = None,
-    ) -> Draft:
-        ranked, confidence = self.score(question, evidence)
+    def answer(self, question: Question, found: Found, on_token: Callable[[str], None] | None = None) -> Draft:
+        ranked, confidence = self.score(question, found.evidence)
         if not ranked:
             return Draft(claims=[], refused=True, reason="no passage matched the question", confidence=0.0)
         reason = None

@@ -33,7 +33,7 @@ from assistant.provenance.cite import MARKER
 from assistant.provenance.consistency import Verdict
 from assistant.retrieval.lexical import content_stems, is_key_word, stem, words
 from assistant.settings import LLMSettings
-from assistant.types import Evidence, Passage, Span
+from assistant.types import Evidence, Found, Passage, Span
 
 log = logging.getLogger(__name__)
 
@@ -113,17 +113,11 @@ class LLMAnswerer:
         self.embed = embed
         self.checker = checker or make_checker(settings)
 
-    def answer(
-        self,
-        question: Question,
-        passages: Sequence[Passage],
-        evidence: Sequence[Evidence],
-        on_token: TokenCallback | None = None,
-    ) -> Draft:
-        fallback = self.extractive.answer(question, passages, evidence)
+    def answer(self, question: Question, found: Found, on_token: TokenCallback | None = None) -> Draft:
+        fallback = self.extractive.answer(question, found)
         if fallback.refused:
             return fallback  # no evidence: refuse before calling the model
-        passages = passages[: self.settings.max_passages]
+        passages = found.passages[: self.settings.max_passages]
         try:
             text = self.write(question.text, passages, on_token)
         except Exception as exc:  # noqa: BLE001 - any endpoint failure degrades to the extractive answer

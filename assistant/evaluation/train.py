@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer.chain import AskRequest
 from assistant.answer.features import (
     ANSWERABLE_FEATURES,
     ANSWERABLE_SIGNS,
@@ -73,7 +74,7 @@ def collect(assistant: Assistant, cases: Iterable[Case], anchor: NaiveAnchor) ->
     sentences: Table = []
     questions: Table = []
     for case in cases:
-        state = assistant.pipeline.prepare({"question": case.question, "history": case.history})
+        state = assistant.pipeline.prepare(AskRequest(case.question, case.history))
         _, evidence = assistant.pipeline.find(state.question, case.filters)
         for e, x in zip(evidence, evidence_matrix(state.question, evidence), strict=True):
             sentences.append([case.id, f"{e.meta.source_id}::{e.span.start}", str(label(e, case)), *_fmt(x)])

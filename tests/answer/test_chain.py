@@ -4,7 +4,7 @@ import pytest
 from langchain_core.runnables import Runnable
 
 from assistant import Assistant
-from assistant.answer.chain import clean_question, keeps_subject, leans_on_history, parse_history
+from assistant.answer.chain import AskRequest, clean_question, keeps_subject, leans_on_history, parse_history
 from assistant.types import Turn
 
 
@@ -48,10 +48,10 @@ def test_follow_up_borrows_the_previous_question(seed_assistant: Assistant) -> N
     history = [Turn(question="What is a diffusion?")]
     assert leans_on_history("Who can no longer send them directly?", history)
     assert not leans_on_history("Who is Bruno Min?", history)
-    state = seed_assistant.pipeline.prepare({"question": "Who can no longer send them directly?", "history": history})
+    state = seed_assistant.pipeline.prepare(AskRequest("Who can no longer send them directly?", history))
     assert "diffusion" in state.question.search_query
     assert "diffus" in {t.stem for t in state.question.terms}
-    standalone = seed_assistant.pipeline.prepare({"question": "Who is Bruno Min?", "history": history})
+    standalone = seed_assistant.pipeline.prepare(AskRequest("Who is Bruno Min?", history))
     assert standalone.question.search_query == "Who is Bruno Min?"
 
 

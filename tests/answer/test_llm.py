@@ -10,6 +10,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import Assistant, build_assistant
+from assistant.answer.chain import AskRequest
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.llm import LLMAnswerer, endpoint_name, key_tokens, make_chat_model, support
 from assistant.answer.prompts import load_prompts
@@ -55,9 +56,9 @@ def with_model(seed_assistant: Assistant, embedder: SentenceTransformerEmbedder)
             model = _Failing(error=reply, responses=["unused"])
         extractive = ExtractiveAnswerer(AnswerSettings(), load_model(), seed_assistant.index)
         answerer = LLMAnswerer(model, PROMPTS, LLMSettings(**llm), extractive, embedder.embed)
-        q = seed_assistant.pipeline.prepare({"question": question}).question
-        passages, evidence = seed_assistant.pipeline.find(q, None)
-        return answerer.answer(q, passages, evidence), passages
+        q = seed_assistant.pipeline.prepare(AskRequest(question)).question
+        found = seed_assistant.pipeline.find(q, None)
+        return answerer.answer(q, found), found.passages
 
     return run
 

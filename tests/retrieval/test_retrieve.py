@@ -7,6 +7,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from assistant import Assistant
+from assistant.answer.chain import AskRequest
 from assistant.retrieval.lexical import key_terms, stems_match
 from assistant.retrieval.retrieve import diversify, reciprocal_rank_fusion
 from assistant.types import Filters
@@ -95,7 +96,7 @@ def test_sentence_evidence_is_verbatim(seed_assistant: Assistant) -> None:
     searcher = seed_assistant.searcher
     question = "Who can no longer send diffusions directly?"
     vector = searcher.embed_query(question)
-    state = seed_assistant.pipeline.prepare({"question": question})
+    state = seed_assistant.pipeline.prepare(AskRequest(question))
     evidence = searcher.evidence(state.question, vector, searcher.search(question, vector=vector))
     best = max(evidence, key=lambda e: e.dense)
     assert best.text.startswith("Effective immediately, diffusions can no longer be sent directly")
