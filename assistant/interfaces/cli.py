@@ -6,7 +6,6 @@ corpus), 1 anything unexpected.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import sys
@@ -18,10 +17,11 @@ import typer
 from assistant.interfaces.chat import chat
 from assistant.interfaces.common import USER_ERRORS, check_mode, fail, open_assistant, print_skipped, settings_of
 from assistant.interfaces.eval_command import eval_command
+from assistant.interfaces.filters import with_filters
 from assistant.interfaces.text import render
 from assistant.provenance.cite import export_markdown
 from assistant.service import Assistant
-from assistant.types import VOICE_KINDS, Filters
+from assistant.types import Filters
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask a source corpus; get cited, verbatim answers.")
 app.command("eval")(eval_command)
@@ -87,66 +87,23 @@ def ingest(
     )
 
 
-SourceOption = Annotated[list[str] | None, typer.Option(help="Only this document (repeatable).")]
-OutletOption = Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")]
-KindOption = Annotated[list[str] | None, typer.Option(help="Only this kind of source (repeatable).")]
-OnlyOption = Annotated[list[str] | None, typer.Option(help="Only official, press or advocacy sources (repeatable).")]
-FromOption = Annotated[str | None, typer.Option(help="Only documents dated on or after YYYY-MM-DD.")]
-ToOption = Annotated[str | None, typer.Option(help="Only documents dated on or before YYYY-MM-DD.")]
-AsOfOption = Annotated[str | None, typer.Option(help="Only documents published by YYYY-MM-DD (as of that day).")]
-
-
-def _filters(
-    source: list[str] | None,
-    outlet: list[str] | None,
-    kind: list[str] | None,
-    only: list[str] | None,
-    date_from: str | None,
-    date_to: str | None,
-    as_of: str | None,
-) -> Filters:
-    """Filters from the command line; exit 2 with a message when one is malformed."""
-    kinds: list[Any] = list(kind or [])
-    for voice in only or []:
-        if voice not in VOICE_KINDS:
-            raise fail(f"unknown --only {voice!r}; use {', '.join(VOICE_KINDS)}")
-        kinds += VOICE_KINDS[voice]
-    try:
-        to = min(filter(None, [date_to, as_of])) if (date_to or as_of) else None
-        return Filters(
-            source_ids=source or [],
-            outlets=outlet or [],
-            kinds=kinds,
-            date_from=dt.date.fromisoformat(date_from) if date_from else None,
-            date_to=dt.date.fromisoformat(to) if to else None,
-        )
-    except ValueError as exc:
-        raise fail(f"bad filter: {exc}") from exc
-
-
 @app.command()
+@with_filters
 def ask(
     ctx: typer.Context,
+    filters: Filters,
     question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     output_format: Annotated[
         str, typer.Option("--format", help="text, json, or md (a fact-check memo in Markdown).")
     ] = "text",
     batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question, history, filters}.")] = None,
-    source: SourceOption = None,
-    outlet: OutletOption = None,
-    kind: KindOption = None,
-    only: OnlyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    as_of: AsOfOption = None,
     mode: Annotated[str | None, typer.Option(help="extractive, or llm (an OpenAI-compatible endpoint).")] = None,
     stream: Annotated[
         bool, typer.Option(help="Print the model's text as it arrives, then the checked answer.")
     ] = False,
 ) -> None:
     """Answer a question from the corpus, with numbered verbatim sources."""
-    filters = _filters(source, outlet, kind, only, date_from, date_to, as_of)
     if output_format not in ("text", "json", "md"):
         raise fail(f"unknown --format {output_format!r}; use text, json or md")
     as_json = as_json or output_format == "json"
@@ -178,22 +135,16 @@ def ask(
 
 
 @app.command()
+@with_filters
 def brief(
     ctx: typer.Context,
+    filters: Filters,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or json.")] = "md",
-    source: SourceOption = None,
-    outlet: OutletOption = None,
-    kind: KindOption = None,
-    only: OnlyOption = None,
-    date_from: FromOption = None,
-    date_to: ToOption = None,
-    as_of: AsOfOption = None,
 ) -> None:
     """A cited briefing: central points, who's who, timeline, positions and open questions."""
     from assistant.brief.briefing import briefing_markdown
 
-    filters = _filters(source, outlet, kind, only, date_from, date_to, as_of)
     if output_format not in ("md", "json"):
         raise fail(f"unknown --format {output_format!r}; use md or json")
     try:
