@@ -20,40 +20,39 @@ CLEANING_VERSION = "4"
 
 _I = re.IGNORECASE
 
+
+def _patterns(*patterns: str) -> list[re.Pattern[str]]:
+    return [re.compile(p, _I) for p in patterns]
+
+
 # A sentence or line matching any of these is page furniture.
-FURNITURE = [
-    re.compile(p, _I)
-    for p in (
-        r"thank you!? your submission has been received",
-        r"oops!? something went wrong",
-        r"^(next|previous|close|menu|share|search|print|news|skip to( main)? content)$",
-        r"\bdonat(e|ion)\b",
-        r"\bnewsletter\b",
-        r"^keep up to date$",
-        r"\breceive (our )?updates\b",
-        r"\bshare (this|on)\b.*\b(story|article|page|facebook|twitter|linkedin)\b",
-        r"\b(click|tap) to share\b",
-        r"^(about us|privacy policy|careers|contact( us)?|terms( of (use|service))?|cookie policy|sitemap)$",
-        r"©|\(c\) \d{4}|\ball rights reserved\b",
-        r"\bfollow\b.{0,40}\bon (twitter|facebook|instagram|linkedin|x)\b",
-        r"\b(telephone|call|email|contact)\b.{0,60}\bpress (office|department|team)\b",
-        r"^read (next|more):",
-        r"\bis available here\.?$",
-        r"\bon this website\b",
-        r"^(advertisement|sponsored)$",
-    )
-]
+FURNITURE = _patterns(
+    r"thank you!? your submission has been received",
+    r"oops!? something went wrong",
+    r"^(next|previous|close|menu|share|search|print|news|skip to( main)? content)$",
+    r"\bdonat(e|ion)\b",
+    r"\bnewsletter\b",
+    r"^keep up to date$",
+    r"\breceive (our )?updates\b",
+    r"\bshare (this|on)\b.*\b(story|article|page|facebook|twitter|linkedin)\b",
+    r"\b(click|tap) to share\b",
+    r"^(about us|privacy policy|careers|contact( us)?|terms( of (use|service))?|cookie policy|sitemap)$",
+    r"©|\(c\) \d{4}|\ball rights reserved\b",
+    r"\bfollow\b.{0,40}\bon (twitter|facebook|instagram|linkedin|x)\b",
+    r"\b(telephone|call|email|contact)\b.{0,60}\bpress (office|department|team)\b",
+    r"^read (next|more):",
+    r"\bis available here\.?$",
+    r"\bon this website\b",
+    r"^(advertisement|sponsored)$",
+)
 
 # A short line matching one of these starts unrelated material that runs to the end.
-TAIL_MARKERS = [
-    re.compile(p, _I)
-    for p in (
-        r"^more from\b",
-        r"^related( pages| articles| stories| posts| content)?$",
-        r"^(you may|you might) also like\b",
-        r"^recommended( for you)?$",
-    )
-]
+TAIL_MARKERS = _patterns(
+    r"^more from\b",
+    r"^related( pages| articles| stories| posts| content)?$",
+    r"^(you may|you might) also like\b",
+    r"^recommended( for you)?$",
+)
 
 CAPTION = re.compile(
     r"\b(photos?|images?|pictures?) (by|courtesy|credit)\b|\bvia getty images\b|\b(photo|image)\.$|\bphoto:",

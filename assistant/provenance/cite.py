@@ -19,6 +19,8 @@ from assistant.provenance.sources import SourceCatalog
 from assistant.types import Answer, AnswerSentence, Citation, DocumentMeta, Evidence, Span
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+CITED_META = {"source_id", "path", "title", "outlet", "author", "date", "kind"}
+"""The document's fields a citation carries from the start (its URL comes with the source notes)."""
 
 
 def make_citation(n: int, evidence: Evidence) -> Citation:
@@ -28,20 +30,8 @@ def make_citation(n: int, evidence: Evidence) -> Citation:
 
 def citation(n: int, meta: DocumentMeta, span: Span, text: str) -> Citation:
     """Citation number ``n`` for the sentence ``text`` at ``span`` of a document."""
-    return Citation(
-        n=n,
-        source_id=meta.source_id,
-        path=meta.path,
-        title=meta.title,
-        outlet=meta.outlet,
-        author=meta.author,
-        date=meta.date,
-        kind=meta.kind,
-        quote=text,
-        start=span.start,
-        end=span.end,
-        caption=span.kind == "caption",
-    )
+    provenance = meta.model_dump(include=CITED_META)
+    return Citation(n=n, **provenance, quote=text, start=span.start, end=span.end, caption=span.kind == "caption")
 
 
 def compose(draft: Draft) -> tuple[str, list[Citation], list[AnswerSentence]]:
