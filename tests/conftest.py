@@ -1,4 +1,11 @@
-"""Shared fixtures. Every index lives under tmp_path; the embedding model is loaded once."""
+"""Shared fixtures. Every index lives under tmp_path; the embedding model is loaded once.
+
+Two kinds of test share them:
+- unit tests run on the deterministic hashing embedder and the memory store (``light_*``
+  fixtures); ``pytest --unit`` runs just these and fails if the embedding model is loaded;
+- integration tests use the real model, Chroma, servers or browser. A test is one when it
+  asks for a fixture in ``REAL_FIXTURES`` or carries the ``integration``, ``e2e`` or ``llm`` mark.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +31,48 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "artifacts"
+
+
+REAL_FIXTURES = frozenset(
+    {"embedder", "make_assistant", "seed_assistant", "live_server", "llama_server", "chroma_server"}
+)
+"""Fixtures that load the real model or start a real server: a test using one is an integration test."""
+REAL_MARKS = ("integration", "e2e", "llm")
+REAL_MODULES = ("torch", "sentence_transformers", "transformers")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--unit",
+        action="store_true",
+        help="Only the unit tests (hashing embedder, memory store); fail if a model loads.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs a real component; with ``--unit``, leave those out."""
+    unit: list[pytest.Item] = []
+    for item in items:
+        real = bool(REAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if real or any(item.get_closest_marker(m) for m in REAL_MARKS):
+            item.add_marker(pytest.mark.integration)
+        else:
+            unit.append(item)
+    if config.getoption("--unit"):
+        config.hook.pytest_deselected(items=[i for i in items if i not in unit])
+        items[:] = unit
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A unit run that loaded the embedding model (or torch) fails: it would no longer be fast."""
+    loaded = [m for m in REAL_MODULES if m in sys.modules]
+    if session.config.getoption("--unit") and loaded:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"error: the unit run imported {', '.join(loaded)}; a test needs a real component and the "
+            "integration mark (or a light_* fixture)",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +101,37 @@ def make_assistant(embedder: SentenceTransformerEmbedder, tmp_path: Path) -> Cal
         return build_assistant(settings, embedder=embedder)
 
     return make
+
+
+def light_settings(corpus_dir: Path, index_dir: Path, **overrides: object) -> Settings:
+    """Settings for the model-free pipeline: the hashing embedder and the memory store."""
+    overrides.setdefault("storage", "memory")
+    overrides.setdefault("embedding", {"backend": "hashing"})
+    return Settings(corpus_dir=corpus_dir, index_dir=index_dir, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def make_light_assistant(tmp_path: Path) -> Callable[..., Assistant]:
+    """Build a model-free assistant (hashing embedder, memory store) over a corpus folder."""
+
+    def make(corpus_dir: Path, index_dir: Path | None = None, **overrides: object) -> Assistant:
+        return build_assistant(light_settings(corpus_dir, index_dir or tmp_path / "index", **overrides))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def light_seed_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The seed corpus through the model-free pipeline, indexed once per session."""
+    assistant = build_assistant(light_settings(SEED_CORPUS, tmp_path_factory.mktemp("light-seed-index")))
+    assistant.ingest(progress=False)
+    return assistant
+
+
+@pytest.fixture
+def light_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in-process use the hashing embedder (the index stays on disk, in embedded Chroma)."""
+    monkeypatch.setenv("ASSISTANT_EMBEDDING__BACKEND", "hashing")
 
 
 @pytest.fixture

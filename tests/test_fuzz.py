@@ -52,13 +52,13 @@ def _check(answer: Answer, assistant: Assistant) -> None:
 
 @FUZZ
 @given(question=QUESTIONS)
-def test_any_question_gets_an_answer_or_a_clear_error(seed_assistant: Assistant, question: str) -> None:
+def test_any_question_gets_an_answer_or_a_clear_error(light_seed_assistant: Assistant, question: str) -> None:
     try:
-        answer = seed_assistant.ask(question)
+        answer = light_seed_assistant.ask(question)
     except ValueError as exc:
         message = str(exc)
     else:
-        _check(answer, seed_assistant)
+        _check(answer, light_seed_assistant)
         return
     assert message.strip()  # a message the user can act on
 

@@ -15,10 +15,10 @@ from gradio_client import Client
 from gradio_client.exceptions import AuthenticationError
 from typer.testing import CliRunner
 
-from assistant import wiring
-from assistant.backends.embed import SentenceTransformerEmbedder
 from assistant.interfaces.cli import app
 from tests.conftest import ROOT, SEED_CORPUS, AppServer
+
+pytestmark = pytest.mark.integration  # each test starts the real app in its own process
 
 PASSWORD = "s3cret-Pa55-do-not-print"
 API_KEY = "sk-test-key-that-must-never-appear-123"
@@ -68,7 +68,7 @@ def test_the_api_and_the_page_need_the_login(guarded_server: AppServer) -> None:
 
 
 def test_secrets_never_appear_in_output(
-    guarded_server: AppServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    guarded_server: AppServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, light_env: None
 ) -> None:
     outputs = []
     # The CLI in LLM mode against a dead endpoint, with the key set: errors must not echo it.
@@ -78,7 +78,6 @@ def test_secrets_never_appear_in_output(
     monkeypatch.setenv("ASSISTANT_LLM__BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("ASSISTANT_LLM__TIMEOUT_S", "2")
     monkeypatch.setenv("ASSISTANT_LLM__MAX_RETRIES", "0")
-    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
     for args in (["ask", "--json", "--mode", "llm", "What is a diffusion?"], ["ask", "--mode", "llm", "Why?"]):
         result = CliRunner().invoke(app, args)
         outputs += [result.stdout, result.stderr, repr(result.exception)]

@@ -27,9 +27,9 @@ def test_upload_names_are_sanitised(name: str, safe: str) -> None:
 
 
 def test_uploads_are_checked_stored_safely_and_indexed(
-    seed_copy: Path, tmp_path: Path, make_assistant: Callable[..., Assistant]
+    seed_copy: Path, tmp_path: Path, make_light_assistant: Callable[..., Assistant]
 ) -> None:
-    assistant = make_assistant(corpus_dir=seed_copy)
+    assistant = make_light_assistant(corpus_dir=seed_copy)
     assistant.ingest(progress=False)
     incoming = tmp_path / "incoming"
     incoming.mkdir()

@@ -44,14 +44,14 @@ def test_bad_history_is_a_clear_error() -> None:
         parse_history([{"nope": 1}])
 
 
-def test_follow_up_borrows_the_previous_question(seed_assistant: Assistant) -> None:
+def test_follow_up_borrows_the_previous_question(light_seed_assistant: Assistant) -> None:
     history = [Turn(question="What is a diffusion?")]
     assert leans_on_history("Who can no longer send them directly?", history)
     assert not leans_on_history("Who is Bruno Min?", history)
-    state = seed_assistant.pipeline.prepare(AskRequest("Who can no longer send them directly?", history))
+    state = light_seed_assistant.pipeline.prepare(AskRequest("Who can no longer send them directly?", history))
     assert "diffusion" in state.question.search_query
     assert "diffus" in {t.stem for t in state.question.terms}
-    standalone = seed_assistant.pipeline.prepare(AskRequest("Who is Bruno Min?", history))
+    standalone = light_seed_assistant.pipeline.prepare(AskRequest("Who is Bruno Min?", history))
     assert standalone.question.search_query == "Who is Bruno Min?"
 
 
@@ -67,20 +67,20 @@ def test_a_model_rewrite_must_keep_the_conversation_subject(rewrite: str, kept: 
     assert keeps_subject(rewrite, "Who are the Five Eyes?") is kept
 
 
-def test_chain_is_a_langchain_runnable(seed_assistant: Assistant) -> None:
-    assert isinstance(seed_assistant.chain, Runnable)
-    answer = seed_assistant.chain.invoke({"question": "What is a diffusion?", "id": "q1"})
+def test_chain_is_a_langchain_runnable(light_seed_assistant: Assistant) -> None:
+    assert isinstance(light_seed_assistant.chain, Runnable)
+    answer = light_seed_assistant.chain.invoke({"question": "What is a diffusion?", "id": "q1"})
     assert answer.id == "q1"
     assert set(answer.timings_ms) >= {"condense", "retrieve", "answer", "total"}
 
 
-def test_huge_question_is_answered_with_notice(seed_assistant: Assistant) -> None:
+def test_huge_question_is_answered_with_notice(light_seed_assistant: Assistant) -> None:
     question = "Why didn't Interpol suspend Russia? " + "padding " * 13_000
-    answer = seed_assistant.ask(question)
+    answer = light_seed_assistant.ask(question)
     assert len(question) > 100_000
     assert any("characters long" in n for n in answer.notices)
 
 
-def test_follow_up_end_to_end(seed_assistant: Assistant) -> None:
-    answer = seed_assistant.ask("Who can no longer send them directly?", history=["What is a diffusion?"])
+def test_follow_up_end_to_end(light_seed_assistant: Assistant) -> None:
+    answer = light_seed_assistant.ask("Who can no longer send them directly?", history=["What is a diffusion?"])
     assert "NCB Moscow" in answer.answer

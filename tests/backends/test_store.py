@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import HashingEmbedder
 from assistant.backends.store import ChromaStorage, MemoryStorage, SourceStorage, sentence_id
 from assistant.types import Chunk, DocumentMeta, Filters, Span
 
@@ -30,8 +30,14 @@ def _chunk(meta: DocumentMeta, index: int, text: str) -> Chunk:
     )
 
 
-@pytest.fixture(params=["memory", "chroma", "chroma-server"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceTransformerEmbedder) -> SourceStorage:
+@pytest.fixture
+def embedder() -> HashingEmbedder:
+    """Vectors for the contract: any deterministic embedder will do, so the model-free one."""
+    return HashingEmbedder()
+
+
+@pytest.fixture(params=["memory", "chroma", pytest.param("chroma-server", marks=pytest.mark.integration)])
+def storage(request: pytest.FixtureRequest, tmp_path: Path, embedder: HashingEmbedder) -> SourceStorage:
     if request.param == "memory":
         return MemoryStorage()
     if request.param == "chroma-server":
@@ -40,7 +46,7 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceTr
     return ChromaStorage(embedder, path=tmp_path / "chroma")
 
 
-def _fill(storage: SourceStorage, embedder: SentenceTransformerEmbedder) -> None:
+def _fill(storage: SourceStorage, embedder: HashingEmbedder) -> None:
     docs = {
         "a.txt": (_meta("a.txt", "news", "2022-03-12"), ["Interpol refused to suspend Russia.", "Neutrality is key."]),
         "b.txt": (
@@ -55,7 +61,7 @@ def _fill(storage: SourceStorage, embedder: SentenceTransformerEmbedder) -> None
         storage.store(chunks, vectors, ids, vectors)
 
 
-def test_store_retrieve_delete(storage: SourceStorage, embedder: SentenceTransformerEmbedder) -> None:
+def test_store_retrieve_delete(storage: SourceStorage, embedder: HashingEmbedder) -> None:
     _fill(storage, embedder)
     assert storage.count() == 4
     query = embedder.embed(["Why was Russia not suspended?"])[0]
@@ -90,9 +96,7 @@ def test_store_retrieve_delete(storage: SourceStorage, embedder: SentenceTransfo
         (Filters(kinds=["news"], date_to=dt.date(2019, 1, 1)), set()),
     ],
 )
-def test_filters(
-    storage: SourceStorage, embedder: SentenceTransformerEmbedder, filters: Filters, expected: set[str]
-) -> None:
+def test_filters(storage: SourceStorage, embedder: HashingEmbedder, filters: Filters, expected: set[str]) -> None:
     _fill(storage, embedder)
     query = embedder.embed(["Interpol and Russia"])[0]
     for search in (storage.retrieve, storage.retrieve_sentences):
@@ -100,22 +104,20 @@ def test_filters(
         assert found == expected
 
 
-def test_reset(storage: SourceStorage, embedder: SentenceTransformerEmbedder) -> None:
+def test_reset(storage: SourceStorage, embedder: HashingEmbedder) -> None:
     _fill(storage, embedder)
     storage.reset()
     assert storage.count() == 0
     assert storage.load_chunks() == []
 
 
-def test_chroma_never_uses_its_default_embedding_function(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_chroma_never_uses_its_default_embedding_function(tmp_path: Path, embedder: HashingEmbedder) -> None:
     storage = ChromaStorage(embedder, path=tmp_path / "chroma")
     for collection in (storage._chunks, storage._sentences):
         assert collection.configuration_json["embedding_function"]["name"] == "research-assistant-local"
 
 
-def test_chroma_bad_path_is_a_clear_error(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
+def test_chroma_bad_path_is_a_clear_error(tmp_path: Path, embedder: HashingEmbedder) -> None:
     from assistant.backends.store import StorageError
 
     blocker = tmp_path / "file"

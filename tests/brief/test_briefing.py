@@ -1,4 +1,4 @@
-"""The newcomer briefing over the real seed corpus."""
+"""The newcomer briefing over the real seed corpus, with the hashing embedder and with the real model."""
 
 from __future__ import annotations
 
@@ -36,9 +36,17 @@ TIMELINE = [
 ]
 
 
+@pytest.fixture(scope="module", params=["hashing", pytest.param("model", marks=pytest.mark.integration)])
+def briefed(request: pytest.FixtureRequest) -> tuple[Assistant, Briefing]:
+    """The model-free pipeline, and (an integration test) the real embedding model, with their briefings."""
+    name = "light_seed_assistant" if request.param == "hashing" else "seed_assistant"
+    assistant: Assistant = request.getfixturevalue(name)
+    return assistant, assistant.brief()
+
+
 @pytest.fixture(scope="module")
-def briefing(seed_assistant: Assistant) -> Briefing:
-    return seed_assistant.brief()
+def briefing(briefed: tuple[Assistant, Briefing]) -> Briefing:
+    return briefed[1]
 
 
 def _lines(briefing: Briefing) -> list:
@@ -80,8 +88,9 @@ def test_sections_positions_and_open_questions(briefing: Briefing) -> None:
     assert "Ted R. Bromund, Heritage Foundation" in speakers
 
 
-def test_briefing_is_deterministic_and_renders(seed_assistant: Assistant, briefing: Briefing) -> None:
-    again = seed_assistant.brief()
+def test_briefing_is_deterministic_and_renders(briefed: tuple[Assistant, Briefing]) -> None:
+    assistant, briefing = briefed
+    again = assistant.brief()
     assert again.model_dump(exclude={"generated_at"}) == briefing.model_dump(exclude={"generated_at"})
     markdown = briefing_markdown(briefing)
     assert "## Who's who" in markdown
@@ -89,10 +98,10 @@ def test_briefing_is_deterministic_and_renders(seed_assistant: Assistant, briefi
     assert "characters" in markdown
 
 
-def test_filtered_briefing_uses_only_matching_documents(seed_assistant: Assistant) -> None:
-    official = seed_assistant.brief(Filters(kinds=["official_statement"]))
+def test_filtered_briefing_uses_only_matching_documents(light_seed_assistant: Assistant) -> None:
+    official = light_seed_assistant.brief(Filters(kinds=["official_statement"]))
     assert official.documents == 2
     assert {line.citation.kind for line in _lines(official)} == {"official_statement"}
-    empty = seed_assistant.brief(Filters(source_ids=["no-such-file.txt"]))
+    empty = light_seed_assistant.brief(Filters(source_ids=["no-such-file.txt"]))
     assert empty.documents == 0
     assert empty.notices

@@ -7,6 +7,7 @@ small margin; a regression below them fails the build.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,20 +104,24 @@ def test_furniture_is_never_quoted(seed_assistant: Assistant, question: str) -> 
         assert not any(f.lower() in citation.quote.lower() for f in FURNITURE), citation.quote
 
 
-def test_batch_cli_answers_the_whole_eval_set_in_one_process(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: object
-) -> None:
+def test_batch_cli_answers_the_whole_eval_set_in_one_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import json
 
     from typer.testing import CliRunner
 
-    from assistant import wiring
+    from assistant.backends.embed import SentenceTransformerEmbedder
     from assistant.interfaces.cli import app
 
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
     loads = []
-    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: loads.append(1) or embedder)
+    load = SentenceTransformerEmbedder.__init__
+
+    def counted(self: SentenceTransformerEmbedder, *args: Any, **kwargs: Any) -> None:
+        loads.append(1)
+        load(self, *args, **kwargs)
+
+    monkeypatch.setattr(SentenceTransformerEmbedder, "__init__", counted)
     batch = tmp_path / "evals.jsonl"
     batch.write_text("\n".join(json.dumps({"id": c.id, "question": c.question, "history": c.history}) for c in CASES))
     result = CliRunner().invoke(app, ["ask", "--json", "--batch", str(batch)])

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant import Assistant, wiring
-from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant import Assistant
 from assistant.evaluation.cases import CorpusSpec, assemble_corpus, split_of
 from assistant.evaluation.evaluate import AnyOf, EvalFileError, Thresholds, gate, includes, load_eval_file
 from assistant.interfaces.cli import app
@@ -35,10 +34,9 @@ cases:
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Path:
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, light_env: None) -> Path:
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(SEED_CORPUS))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
     return tmp_path
 
 
@@ -208,7 +206,7 @@ def test_a_failing_case_fails_a_file_without_thresholds(cli_env: Path) -> None:
 
 
 def test_html_and_pdf_citations_are_checked_against_their_extracted_text(
-    make_assistant: Callable[..., Assistant], tmp_path: Path
+    make_light_assistant: Callable[..., Assistant], tmp_path: Path
 ) -> None:
     corpus = tmp_path / "formats"
     corpus.mkdir()
@@ -216,7 +214,7 @@ def test_html_and_pdf_citations_are_checked_against_their_extracted_text(
     (corpus / "report.pdf").write_bytes(
         make_pdf("The zebra crossing in Lyon was repainted in May 2021 by the council.")
     )
-    assistant = make_assistant(corpus)
+    assistant = make_light_assistant(corpus)
     assistant.ingest(progress=False)
     cited = 0
     for source in ("zebra.html", "report.pdf"):

@@ -16,6 +16,7 @@ PROBES = ROOT / "evals" / "probes"
 EXAMPLES = PROBES / "examples.yaml"
 
 
+@pytest.mark.integration  # real retrieval on the seeds, with the embedding model
 def test_the_reported_examples_through_the_endpoint(tmp_path: Path) -> None:
     """Every perturbation once passed as supported is caught; the true paraphrases stay supported."""
     outcomes = run([EXAMPLES], "all", ["meaning", "overlap"], index_root=tmp_path)
@@ -28,6 +29,7 @@ def test_the_reported_examples_through_the_endpoint(tmp_path: Path) -> None:
     assert table["overlap"]["_total"]["false_supported"] >= 8
 
 
+@pytest.mark.integration
 def test_the_endpoint_streams_and_cites_the_passage_with_the_quote(tmp_path: Path) -> None:
     probe = load_probe_file(EXAMPLES).probes[0]
     with ScriptedEndpoint() as endpoint:

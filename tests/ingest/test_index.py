@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.api.client import Client
 
 from assistant import Assistant, Settings, build_assistant
+from assistant.backends.embed import HashingEmbedder
 from assistant.backends.store import sentence_id
 from assistant.ingest.corpus import build_document, load_corpus
 from assistant.ingest.index import IngestError, chunk_document
@@ -53,14 +54,18 @@ def _counts(report) -> tuple[int, int, int, int]:
     return len(report.added), len(report.updated), len(report.removed), len(report.unchanged)
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["memory", "embedded", pytest.param("server", marks=pytest.mark.integration)])
 def backend(request: pytest.FixtureRequest) -> dict[str, str]:
-    """Settings for Chroma embedded on disk, or a real ``chroma run`` server."""
-    return {"chroma_url": request.getfixturevalue("chroma_server")} if request.param == "server" else {}
+    """Settings for the memory store, Chroma embedded on disk, or a real ``chroma run`` server."""
+    if request.param == "server":
+        return {"storage": "chroma", "chroma_url": request.getfixturevalue("chroma_server")}
+    return {"storage": "chroma" if request.param == "embedded" else "memory"}
 
 
-def test_incremental_ingest(seed_copy: Path, make_assistant: Callable[..., Assistant], backend: dict[str, str]) -> None:
-    assistant = make_assistant(seed_copy, **backend)
+def test_incremental_ingest(
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant], backend: dict[str, str]
+) -> None:
+    assistant = make_light_assistant(seed_copy, **backend)
     first = assistant.ingest(progress=False)
     assert _counts(first) == (5, 0, 0, 0)
     assert first.embedded_chunks > 0
@@ -88,8 +93,10 @@ def test_incremental_ingest(seed_copy: Path, make_assistant: Callable[..., Assis
     assert all(c.source_id != "004_6c588545a29af66f.txt" for c in assistant.ask("Who is Bruno Min?").citations)
 
 
-def test_metadata_change_reindexes_only_that_file(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
-    assistant = make_assistant(seed_copy)
+def test_metadata_change_reindexes_only_that_file(
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant]
+) -> None:
+    assistant = make_light_assistant(seed_copy)
     assistant.ingest(progress=False)
     meta = seed_copy / "metadata.yaml"
     meta.write_text(
@@ -100,19 +107,23 @@ def test_metadata_change_reindexes_only_that_file(seed_copy: Path, make_assistan
     assert {m.outlet for m in assistant.sources()} >= {"Fair Trials International"}
 
 
-def test_index_survives_a_restart(seed_copy: Path, make_assistant: Callable[..., Assistant], tmp_path: Path) -> None:
-    make_assistant(seed_copy, tmp_path / "idx", collection="restart").ingest(progress=False)
-    reopened = make_assistant(seed_copy, tmp_path / "idx", collection="restart")
+def test_index_survives_a_restart(
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant], tmp_path: Path
+) -> None:
+    make_light_assistant(seed_copy, tmp_path / "idx", collection="restart", storage="chroma").ingest(progress=False)
+    reopened = make_light_assistant(seed_copy, tmp_path / "idx", collection="restart", storage="chroma")
     assert not reopened.indexer.is_stale()
     assert reopened.stats()["documents"] == 5
     assert reopened.ensure_index(progress=False) is None
 
 
-def test_bad_files_are_skipped_with_named_warnings(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+def test_bad_files_are_skipped_with_named_warnings(
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant]
+) -> None:
     (seed_copy / "empty.txt").write_bytes(b"")
     (seed_copy / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     (seed_copy / "garbage.txt").write_bytes(bytes(range(128, 256)) * 50)
-    report = make_assistant(seed_copy).ingest(progress=False)
+    report = make_light_assistant(seed_copy).ingest(progress=False)
     warnings = "\n".join(report.skipped)
     for name, reason in [("empty.txt", "empty"), ("image.txt", "binary"), ("garbage.txt", "UTF-8")]:
         assert name in warnings
@@ -120,8 +131,10 @@ def test_bad_files_are_skipped_with_named_warnings(seed_copy: Path, make_assista
     assert len(report.added) == 5
 
 
-def test_manifest_corruption_triggers_a_rebuild(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
-    assistant = make_assistant(seed_copy)
+def test_manifest_corruption_triggers_a_rebuild(
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant]
+) -> None:
+    assistant = make_light_assistant(seed_copy)
     assistant.ingest(progress=False)
     (assistant.indexer.index_dir / "manifest.json").write_text("{not json")
     assert assistant.indexer.is_stale()
@@ -130,31 +143,33 @@ def test_manifest_corruption_triggers_a_rebuild(seed_copy: Path, make_assistant:
     assert assistant.stats()["documents"] == 5
 
 
-def test_empty_corpus_is_a_clear_error(tmp_path: Path, make_assistant: Callable[..., Assistant]) -> None:
+def test_empty_corpus_is_a_clear_error(tmp_path: Path, make_light_assistant: Callable[..., Assistant]) -> None:
     corpus = tmp_path / "empty-corpus"
     corpus.mkdir()
     with pytest.raises(IngestError, match="no documents to index"):
-        make_assistant(corpus).ingest(progress=False)
+        make_light_assistant(corpus).ingest(progress=False)
 
 
 def test_ingest_paths_copies_documents_into_the_corpus(
-    seed_copy: Path, make_assistant: Callable[..., Assistant], tmp_path: Path
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant], tmp_path: Path
 ) -> None:
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "new.txt").write_text("Interpol Notes\n\nThe Commission for the Control of Files met on 5 May 2023.\n")
     (extra / "skip.pdf").write_bytes(b"%PDF-1.4")
-    assistant = make_assistant(seed_copy)
+    assistant = make_light_assistant(seed_copy)
     report = assistant.ingest([extra / "new.txt", extra / "skip.pdf"], progress=False)
     assert (seed_copy / "new.txt").read_bytes() == (extra / "new.txt").read_bytes()
     assert "new.txt" in report.added
     assert any("skip.pdf" in w for w in report.skipped)
 
 
-def test_concurrent_ingest_is_refused_with_a_message(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
+def test_concurrent_ingest_is_refused_with_a_message(
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant]
+) -> None:
     import fcntl
 
-    assistant = make_assistant(seed_copy)
+    assistant = make_light_assistant(seed_copy)
     index_dir = assistant.indexer.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".ingest.lock", "w") as held:
@@ -164,10 +179,10 @@ def test_concurrent_ingest_is_refused_with_a_message(seed_copy: Path, make_assis
 
 
 def test_interrupted_batch_is_cleared_on_the_next_run(
-    seed_copy: Path, make_assistant: Callable[..., Assistant]
+    seed_copy: Path, make_light_assistant: Callable[..., Assistant]
 ) -> None:
     """A run killed between writing chunks and recording them leaves no stale or duplicate chunks."""
-    assistant = make_assistant(seed_copy)
+    assistant = make_light_assistant(seed_copy, storage="chroma")
     assistant.ingest(progress=False)
     manifest = assistant.indexer.load_manifest()
     assert manifest is not None
@@ -236,14 +251,14 @@ def test_killed_ingest_resumes_without_re_embedding(tmp_path: Path, make_assista
 
 
 def test_repeated_sentences_are_encoded_once(
-    seed_copy: Path, tmp_path: Path, make_assistant: Callable[..., Assistant]
+    seed_copy: Path, tmp_path: Path, make_light_assistant: Callable[..., Assistant]
 ) -> None:
-    alone = make_assistant(corpus_dir=seed_copy).ingest(progress=False)
+    alone = make_light_assistant(corpus_dir=seed_copy).ingest(progress=False)
     statement = next(seed_copy.glob("002_*"))
     reposted = tmp_path / "reposted"
     shutil.copytree(seed_copy, reposted)
     (reposted / "repost.txt").write_bytes(statement.read_bytes())
-    assistant = make_assistant(corpus_dir=reposted, index_dir=tmp_path / "index-reposted")
+    assistant = make_light_assistant(corpus_dir=reposted, index_dir=tmp_path / "index-reposted")
     report = assistant.ingest(progress=False)
     assert len(report.added) == 6
     # The repost's sentences are stored under its own name, with the original's vectors...
@@ -282,14 +297,15 @@ class _OtherModel:
 
 
 def test_damaged_index_is_set_aside_and_rebuilt(
-    seed_copy: Path, tmp_path: Path, embedder: Any, caplog: pytest.LogCaptureFixture
+    seed_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = Settings(corpus_dir=seed_copy, index_dir=tmp_path / "index")
+    embedder = HashingEmbedder()
     build_assistant(settings, embedder=embedder).ingest(progress=False)
     sqlite = tmp_path / "index" / "chroma" / "chroma.sqlite3"
     with sqlite.open("r+b") as f:
         f.truncate(sqlite.stat().st_size // 3)
-    SharedSystemClient._identifier_to_system.pop(str(tmp_path / "index" / "chroma"), None)  # as a fresh process
+    Client.clear_system_cache()  # as a fresh process would
     with caplog.at_level(logging.WARNING):
         assistant = build_assistant(settings, embedder=embedder)
     assert "could not be read" in caplog.text
@@ -300,8 +316,8 @@ def test_damaged_index_is_set_aside_and_rebuilt(
     assert not answer.refused
 
 
-def test_emptied_collections_are_rebuilt(seed_copy: Path, make_assistant: Callable[..., Assistant]) -> None:
-    assistant = make_assistant(corpus_dir=seed_copy)
+def test_emptied_collections_are_rebuilt(seed_copy: Path, make_light_assistant: Callable[..., Assistant]) -> None:
+    assistant = make_light_assistant(corpus_dir=seed_copy, storage="chroma")
     assistant.ingest(progress=False)
     assistant.searcher.storage.reset()  # the collections are deleted behind the manifest's back
     assert assistant.indexer.is_stale()
@@ -311,7 +327,8 @@ def test_emptied_collections_are_rebuilt(seed_copy: Path, make_assistant: Callab
     assert assistant.ask("What is a diffusion?").citations
 
 
-def test_index_built_with_another_model_is_rebuilt(seed_copy: Path, tmp_path: Path, embedder: Any) -> None:
+def test_index_built_with_another_model_is_rebuilt(seed_copy: Path, tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
     index = tmp_path / "index"
     other = build_assistant(Settings(corpus_dir=seed_copy, index_dir=index), embedder=_OtherModel())
     other.ingest(progress=False)
@@ -327,7 +344,7 @@ def test_index_built_with_another_model_is_rebuilt(seed_copy: Path, tmp_path: Pa
 
 
 def test_corpus_faults_are_skipped_by_name_and_the_rest_is_answerable(
-    seed_copy: Path, tmp_path: Path, make_assistant: Callable[..., Assistant], monkeypatch: pytest.MonkeyPatch
+    seed_copy: Path, tmp_path: Path, make_light_assistant: Callable[..., Assistant], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import assistant.ingest.index as index_module
 
@@ -352,7 +369,7 @@ def test_corpus_faults_are_skipped_by_name_and_the_rest_is_answerable(
         return doc
 
     monkeypatch.setattr(index_module, "build_document", build_then_edit)
-    assistant = make_assistant(seed_copy)
+    assistant = make_light_assistant(seed_copy)
     report = assistant.ingest(progress=False)
     warnings = "\n".join(report.skipped)
     for name, reason in [("zero.txt", "empty"), ("blob.txt", "binary"), ("huge.txt", "byte limit"),

@@ -9,18 +9,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant import wiring
-from assistant.backends.embed import SentenceTransformerEmbedder
 from assistant.interfaces.cli import app
 
 
 @pytest.fixture
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch, seed_copy: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> Path:
+def cli_env(monkeypatch: pytest.MonkeyPatch, seed_copy: Path, tmp_path: Path, light_env: None) -> Path:
+    """The seeds in a writable folder, indexed on disk with the hashing embedder."""
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(seed_copy))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "cli-index"))
-    monkeypatch.setattr(wiring, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
     return seed_copy
 
 

@@ -80,22 +80,22 @@ def test_refusal_is_shown_differently() -> None:
     assert shown.startswith("> **Not in the corpus.**")
 
 
-def test_ui_builds_over_the_service(seed_assistant: Assistant) -> None:
-    page = build_ui(seed_assistant)
+def test_ui_builds_over_the_service(light_seed_assistant: Assistant) -> None:
+    page = build_ui(light_seed_assistant)
     assert isinstance(page, gr.Blocks)
     assert "Why didn't Interpol suspend Russia?" in json.dumps(page.get_config_file(), default=str)
 
 
-def test_the_examples_come_from_the_corpus_not_the_code(make_assistant: Any, tmp_path: Path) -> None:
+def test_the_examples_come_from_the_corpus_not_the_code(make_light_assistant: Any, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bridge.txt").write_text("Bridge repairs\n\nThe council repaired the old bridge in May 2021.\n")
-    page = json.dumps(build_ui(make_assistant(corpus)).get_config_file(), default=str)
+    page = json.dumps(build_ui(make_light_assistant(corpus)).get_config_file(), default=str)
     assert "Interpol" not in page
     assert "Try" not in page
     (corpus / "examples.yaml").write_text('- "When was the bridge repaired?"\n', encoding="utf-8")
     assert "When was the bridge repaired?" in json.dumps(
-        build_ui(make_assistant(corpus)).get_config_file(), default=str
+        build_ui(make_light_assistant(corpus)).get_config_file(), default=str
     )
 
 
