@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # llama-cpp-python (test server for LLM mode) builds from source; a portable build caches well.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test lint typecheck pytest eval train train-check probes llm-checks quality bench bench-scale reliability audit ingest clean
+.PHONY: run test test-unit lint typecheck pytest eval train train-check probes llm-checks quality bench bench-scale reliability audit ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
+
+test-unit: $(VENV)/.installed-dev  ## The unit tests alone: hashing embedder, memory store, no model (about a minute)
+	$(BIN)/pytest --unit
 
 eval: $(VENV)/.installed-dev  ## The eval gate: the bank's held-out split, the older questions, the known examples
 	mkdir -p artifacts
