@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -234,22 +234,35 @@ def briefing_citations(briefing: Briefing) -> list[Citation]:
     return [cited[n] for n in sorted(cited)]
 
 
-def briefing_markdown(briefing: Briefing) -> str:
-    """The briefing as Markdown: each line a quote with its number; the sources listed at the end."""
+def briefing_markdown(
+    briefing: Briefing, escape: Callable[[str], str] = str, link: Callable[[int], str] | None = None
+) -> str:
+    """The briefing as Markdown: each line a quote with its number.
+
+    For a terminal or a file (the defaults) the sources are listed at the end. A page passes
+    ``escape`` for untrusted text and ``link``, the target of each number (its source card),
+    and lists the sources itself.
+    """
     lines = ["# Briefing", "", f"{briefing.documents} documents, {briefing.independent_sources} independent sources."]
-    lines += [f"_{n}_" for n in briefing.notices]
+    lines += [f"_{escape(n)}_" for n in briefing.notices]
     for title, rows in sections(briefing):
         if rows:
-            lines.extend(["", f"## {title}", ""])
+            lines.extend(["", f"## {escape(title)}", ""])
         for row in rows:
-            when = f"{row.date} ({row.precision}, “{row.date_text}”) — " if row.date else ""
-            lines.append(f"- {when}**{row.heading}**: “{row.citation.quote}” [{row.citation.n}]")
-    citations = briefing_citations(briefing)
-    if citations:
-        lines.extend(["", "## Sources", ""])
+            when = f"{row.date} ({row.precision}, “{escape(row.date_text or '')}”) — " if row.date else ""
+            n = row.citation.n
+            marker = f"[**[{n}]**]({link(n)})" if link else f"[{n}]"
+            lines.append(f"- {when}**{escape(row.heading)}**: “{escape(row.citation.quote)}” {marker}")
+    if link is None:
+        lines += _source_list(briefing_citations(briefing))
+    return "\n".join(lines) + "\n"
+
+
+def _source_list(citations: list[Citation]) -> list[str]:
+    lines = ["", "## Sources", ""] if citations else []
     for c in citations:
         speaker = f"{c.attribution.speaker}, in " if c.attribution.speaker not in (None, c.outlet) else ""
         lines.append(
             f"{c.n}. {speaker}{c.outlet or c.title}, {c.date or 'undated'} — `{c.path}` characters {c.start}–{c.end}"
         )
-    return "\n".join(lines) + "\n"
+    return lines

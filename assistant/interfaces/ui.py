@@ -24,11 +24,11 @@ from urllib.parse import quote as url_quote
 
 import gradio as gr
 
-from assistant.brief.briefing import briefing_citations, sections
+from assistant.brief.briefing import briefing_citations, briefing_markdown
 from assistant.ingest.extract import SUPPORTED_SUFFIXES
 from assistant.provenance.cite import export_markdown, label, paragraph_around
 from assistant.service import Assistant
-from assistant.types import Answer, Briefing, Citation, Filters
+from assistant.types import Answer, Citation, Filters
 
 KINDS = [
     ("Official statements", "official_statement"),
@@ -108,21 +108,6 @@ def stream(answer: Answer) -> Iterator[str]:
         for i in range(1, len(pieces)):
             yield to_markdown(answer.model_copy(update={"answer": " ".join(pieces[:i]), "notices": []}))
     yield to_markdown(answer)
-
-
-def briefing_markdown(briefing: Briefing) -> str:
-    """The briefing as a chat message: escaped quotes with [n] linked to the sources panel."""
-    parts = [f"**Briefing** · {briefing.documents} documents, {briefing.independent_sources} independent sources"]
-    for title, rows in sections(briefing):
-        if rows:
-            lines = [f"**{title}**"]
-            for row in rows:
-                when = f"{escape(row.date)} ({row.precision}) · " if row.date else ""
-                n = row.citation.n
-                lines.append(f"- {when}_{escape(row.heading)}_: {escape(row.citation.quote)} [**[{n}]**](#src-{n})")
-            parts.append("\n".join(lines))
-    parts += [f"_{escape(n)}_" for n in briefing.notices]
-    return "\n\n".join(parts)
 
 
 def sources_html(citations: list[Citation], assistant: Assistant, answers: bool = True) -> str:
@@ -237,7 +222,7 @@ class PageActions:
             briefing = self.assistant.brief(ui_filters(docs, kinds, as_of))
         except ValueError as exc:
             return [*chat, {"role": "assistant", "content": f"> **{escape(str(exc))}**"}], gr.skip()
-        reply = {"role": "assistant", "content": briefing_markdown(briefing)}
+        reply = {"role": "assistant", "content": briefing_markdown(briefing, escape, link=lambda n: f"#src-{n}")}
         return [*chat, reply], sources_html(briefing_citations(briefing), self.assistant)
 
     def add_files(self, files: list[str] | None) -> tuple[Any, ...]:
