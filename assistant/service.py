@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,52 +10,15 @@ from typing import Any
 from langchain_core.runnables import Runnable
 
 from assistant.answer.chain import AskPipeline, AskRequest
-from assistant.ingest.corpus import MAX_FILE_BYTES, CorpusError, decode, load_examples
-from assistant.ingest.extract import SUPPORTED_SUFFIXES, extract
+from assistant.ingest.add import copy_into_corpus, store_uploads
+from assistant.ingest.corpus import CorpusError, decode, load_examples
+from assistant.ingest.extract import extract
 from assistant.ingest.index import Indexer
 from assistant.retrieval.retrieve import HybridRetriever, HybridSearcher
 from assistant.settings import Settings
 from assistant.types import Answer, Briefing, DocumentMeta, Filters, IngestReport, Turn
 
 log = logging.getLogger(__name__)
-
-UPLOAD_FOLDER = "uploads"
-"""Where uploaded files are kept, under the corpus folder."""
-
-
-def safe_name(name: str) -> str:
-    """A file name with no folders, no leading dots and only letters, digits, '.', '-' and '_'."""
-    base = Path(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._") or "upload"
-    stem, suffix = Path(cleaned).stem[:100], Path(cleaned).suffix.lower()[:10]
-    return f"{stem or 'upload'}{suffix}"
-
-
-def check_upload(path: Path, name: str) -> str | None:
-    """Why an uploaded file cannot be added, or None when it can."""
-    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-        return f"only {', '.join(sorted(SUPPORTED_SUFFIXES))} files are accepted"
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return f"{size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit"
-    try:
-        text = extract(Path(name).suffix, path.read_bytes(), decode).text
-    except ValueError as exc:
-        return str(exc)
-    if not text.strip():
-        return "it has no text"
-    return None
-
-
-def _free_name(folder: Path, name: str) -> Path:
-    """``name`` in ``folder``, numbered when taken, so an upload never overwrites another."""
-    candidate = folder / name
-    stem, suffix = candidate.stem, candidate.suffix
-    n = 1
-    while candidate.exists():
-        n += 1
-        candidate = folder / f"{stem}-{n}{suffix}"
-    return candidate
 
 
 class Assistant:
@@ -105,25 +66,7 @@ class Assistant:
 
     def add_documents(self, paths: Sequence[Path]) -> list[str]:
         """Copy supported files into the corpus folder; return warnings for what was not copied."""
-        warnings: list[str] = []
-        corpus = self.settings.corpus_dir
-        corpus.mkdir(parents=True, exist_ok=True)
-        for path in paths:
-            if not path.exists():
-                warnings.append(f"{path}: skipped, no such file or folder")
-                continue
-            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-            for f in files:
-                if f.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    warnings.append(f"{f}: skipped, only {', '.join(sorted(SUPPORTED_SUFFIXES))} files are supported")
-                    continue
-                rel = f.relative_to(path.parent) if path.is_dir() else Path(f.name)
-                target = corpus / rel
-                if f.resolve() == target.resolve():
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(f, target)
-        return warnings
+        return copy_into_corpus(self.settings.corpus_dir, paths)
 
     def upload(self, files: Sequence[Path]) -> str:
         """Add files a user uploaded: checked, stored under ``uploads/`` with safe names, indexed. Returns a report.
@@ -132,23 +75,7 @@ class Assistant:
         than the size limit, or no text can be read from it; nothing outside the corpus
         folder is written.
         """
-        target = self.settings.corpus_dir / UPLOAD_FOLDER
-        lines: list[str] = []
-        accepted: list[str] = []
-        for path in files:
-            name = safe_name(path.name)
-            problem = check_upload(path, name)
-            if problem:
-                lines.append(f"{name}: not added, {problem}")
-                continue
-            existing = target / name
-            if existing.is_file() and existing.read_bytes() == path.read_bytes():
-                lines.append(f"{name}: already in the corpus")
-                continue
-            target.mkdir(parents=True, exist_ok=True)
-            destination = _free_name(target, name)
-            shutil.copyfile(path, destination)
-            accepted.append(destination.relative_to(self.settings.corpus_dir).as_posix())
+        lines, accepted = store_uploads(self.settings.corpus_dir, files)
         if accepted:
             report = self.ingest(progress=False)
             indexed = [a for a in accepted if a in report.added or a in report.updated or a in report.unchanged]

@@ -5,25 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from assistant import Assistant
-from assistant.service import safe_name
 from tests.ingest.test_extract import HTML, make_pdf
-
-
-@pytest.mark.parametrize(
-    ("name", "safe"),
-    [
-        ("../../etc/passwd", "passwd"),
-        ("..\\..\\windows\\evil.TXT", "evil.txt"),
-        (".hidden.md", "hidden.md"),
-        ("report (final) <b>.pdf", "report_final_b_.pdf"),
-        ("", "upload"),
-    ],
-)
-def test_upload_names_are_sanitised(name: str, safe: str) -> None:
-    assert safe_name(name) == safe
 
 
 def test_uploads_are_checked_stored_safely_and_indexed(
