@@ -11,8 +11,7 @@ from langchain_core.runnables import Runnable
 
 from assistant.answer.chain import AskPipeline, AskRequest
 from assistant.ingest.add import copy_into_corpus, store_uploads
-from assistant.ingest.corpus import CorpusError, decode, load_examples
-from assistant.ingest.extract import extract
+from assistant.ingest.corpus import CorpusError, document_text, load_examples
 from assistant.ingest.index import Indexer
 from assistant.retrieval.retrieve import HybridRetriever, HybridSearcher
 from assistant.settings import Settings
@@ -143,5 +142,4 @@ class Assistant:
         """The full original text of an indexed document. Raises ``KeyError`` for an unknown id."""
         if source_id not in self.index.documents:
             raise KeyError(source_id)
-        path = self.settings.corpus_dir / source_id
-        return extract(path.suffix, path.read_bytes(), decode).text
+        return document_text(self.settings.corpus_dir / source_id)

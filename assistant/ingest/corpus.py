@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,21 @@ def scan(corpus_dir: Path, metadata_file: str = "metadata.yaml") -> tuple[list[S
             continue
         files.append(SourceFile(path=path, rel=rel, data=path.read_bytes()))
     return files, warnings
+
+
+def document_text(path: Path) -> str:
+    """The text a document's offsets refer to: for HTML and PDF, the extracted text, not the file's bytes.
+
+    Cached until the file's modification time or size changes, so source cards and citation
+    checks do not extract a document again for every quote. Raises ``OSError`` or ``ValueError``.
+    """
+    stat = path.stat()
+    return _extracted(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _extracted(path: str, mtime_ns: int, size: int) -> str:
+    return extract(Path(path).suffix, Path(path).read_bytes(), decode).text
 
 
 def decode(data: bytes) -> str:

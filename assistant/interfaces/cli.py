@@ -19,7 +19,7 @@ from assistant.interfaces.common import USER_ERRORS, check_mode, fail, open_assi
 from assistant.interfaces.eval_command import eval_command
 from assistant.interfaces.filters import with_filters
 from assistant.interfaces.text import render
-from assistant.provenance.cite import export_markdown
+from assistant.provenance.present import export_markdown
 from assistant.service import Assistant
 from assistant.types import Filters
 

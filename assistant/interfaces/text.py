@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.provenance.cite import label, markers
+from assistant.provenance.cite import markers
+from assistant.provenance.present import label
 from assistant.types import Answer
 
 

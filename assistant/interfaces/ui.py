@@ -26,7 +26,7 @@ import gradio as gr
 
 from assistant.brief.briefing import briefing_citations, briefing_markdown
 from assistant.ingest.extract import SUPPORTED_SUFFIXES
-from assistant.provenance.cite import export_markdown, label, paragraph_around
+from assistant.provenance.present import export_markdown, label, paragraph_around
 from assistant.service import Assistant
 from assistant.types import Answer, Citation, Filters
 

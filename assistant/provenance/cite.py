@@ -6,17 +6,14 @@ file's text at its offsets, and markers that point to no citation are removed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer.extractive import Draft
-from assistant.ingest.corpus import decode
-from assistant.ingest.extract import extract
+from assistant.ingest.corpus import document_text
 from assistant.provenance.sources import SourceCatalog
-from assistant.types import Answer, AnswerSentence, Citation, DocumentMeta, Evidence, Span
+from assistant.types import AnswerSentence, Citation, DocumentMeta, Evidence, Span
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 CITED_META = {"source_id", "path", "title", "outlet", "author", "date", "kind"}
@@ -119,81 +116,15 @@ def markers(numbers: Iterable[int]) -> str:
     return " ".join(f"[{n}]" for n in numbers)
 
 
-@lru_cache(maxsize=256)
-def _document_text(path: str, mtime_ns: int, size: int) -> str:
-    """The text a document's offsets refer to: for HTML and PDF, the extracted text, not the file's bytes.
-
-    Keyed by modification time and size, so an edited file is read again.
-    """
-    return extract(Path(path).suffix, Path(path).read_bytes(), decode).text
-
-
 def check_citation(citation: Citation, corpus_dir: Path) -> str | None:
     """None when the quote is the file's text at its offsets; otherwise what is wrong."""
     path = (corpus_dir / citation.path).resolve()
     if not path.is_relative_to(corpus_dir.resolve()):
         return f"[{citation.n}] points outside the corpus: {citation.path}"
     try:
-        stat = path.stat()
-        text = _document_text(str(path), stat.st_mtime_ns, stat.st_size)
+        text = document_text(path)
     except (OSError, ValueError) as exc:
         return f"[{citation.n}] cannot read {citation.path}: {exc}"
     if text[citation.start : citation.end] != citation.quote:
         return f"[{citation.n}] quote differs from {citation.path}[{citation.start}:{citation.end}]"
     return None
-
-
-def label(citation: Citation) -> str:
-    """One line of provenance: the speaker where the text names one, then outlet, date and title."""
-    parts = [citation.outlet or "Unknown outlet", citation.date or "undated", f"“{citation.title}”"]
-    if citation.author:
-        parts.insert(1, citation.author)
-    text = ", ".join(parts)
-    speaker = citation.attribution.speaker
-    if speaker and speaker != citation.outlet:
-        text = f"{speaker} ({citation.attribution.basis}), in {text}"
-    return f"{text} (photo caption)" if citation.caption else text
-
-
-def paragraph_around(text: str, start: int, end: int, limit: int = 600) -> tuple[str, str, str]:
-    """The quote's surrounding paragraph, split as (before, quote, after), each side at most ``limit`` chars."""
-    para_start = text.rfind("\n", 0, start) + 1
-    para_end = text.find("\n", end)
-    para_end = len(text) if para_end == -1 else para_end
-    before = text[max(para_start, start - limit) : start]
-    after = text[end : min(para_end, end + limit)]
-    return before, text[start:end], after
-
-
-def export_markdown(answer: Answer, exported_at: dt.datetime | None = None) -> str:
-    """A fact-check memo: the question, the answer, then every citation with what a checker needs.
-
-    For each citation: the quote, its speaker, outlet, author, date, file, character
-    offsets, URL where known, and other files carrying the same sentence.
-    """
-    when = (exported_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    lines = ["# Fact-check memo", "", f"Exported: {when}", "", "## Question", "", answer.question, ""]
-    lines += ["## Answer", "", answer.answer, ""]
-    if answer.citations:
-        lines += [f"Independent sources: {answer.independent_sources} (copies count once; repeats do not count).", ""]
-    lines += [f"- Note: {n}" for n in answer.notices]
-    if answer.closest:
-        lines += ["", "## Closest passages (they do not answer the question)", ""]
-        lines += [f"- “{c.quote}” ({label(c)}; `{c.path}`, characters {c.start}–{c.end})" for c in answer.closest]
-    if answer.citations:
-        lines += ["", "## Sources", ""]
-    for c in answer.citations:
-        speaker = c.attribution.speaker or "the document itself"
-        lines += [
-            f"### [{c.n}] “{c.quote}”",
-            "",
-            f"- Speaker: {speaker} ({c.attribution.basis})",
-            f"- Outlet: {c.outlet or 'unknown'}; author: {c.author or 'unknown'}; kind: {c.kind}",
-            f"- Date: {c.date or 'undated'}",
-            f"- File: `{c.path}`, characters {c.start}–{c.end}" + (" (photo caption)" if c.caption else ""),
-            f"- URL: {c.url or 'not known'}",
-        ]
-        if c.copies:
-            lines.append("- Same sentence also in: " + ", ".join(f"`{p}`" for p in c.copies))
-        lines.append("")
-    return "\n".join(lines).strip() + "\n"

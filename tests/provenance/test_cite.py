@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.answer.extractive import Claim, Draft
-from assistant.provenance.cite import check_citation, compose, label
+from assistant.provenance.cite import check_citation, compose
 from assistant.types import Citation, Evidence
 from tests.conftest import make_evidence
 
@@ -38,24 +38,6 @@ def test_check_citation_catches_a_wrong_offset(tmp_path: Path) -> None:
     assert "differs" in (check_citation(citation, tmp_path) or "")
     outside = citation.model_copy(update={"path": "../secret.txt"})
     assert "outside" in (check_citation(outside, tmp_path) or "")
-
-
-def test_label() -> None:
-    c = Citation(
-        n=1,
-        source_id="a",
-        path="a",
-        title="T",
-        outlet="O",
-        author="W",
-        date="2022",
-        kind="news",
-        quote="q",
-        start=0,
-        end=1,
-        caption=True,
-    )
-    assert label(c) == "O, W, 2022, “T” (photo caption)"
 
 
 def test_written_claims_are_flagged_when_unsupported(tmp_path: Path) -> None:
