@@ -183,29 +183,30 @@ def ask_streaming(
     yield result["answer"]
 
 
-EXPORTS_KEPT = 200
-"""Download files kept on disk per server process; older ones are deleted as new answers arrive."""
-_exports_lock = threading.Lock()
-_exports_dir: list[Path] = []
+class Exports:
+    """The answers' download files: one folder per page, created on first use, removed at exit, and pruned
+    to the newest ``kept`` files under a lock, since concurrent answers write to it."""
 
+    def __init__(self, kept: int = 200) -> None:
+        self.kept = kept
+        self._lock = threading.Lock()
+        self._folder: Path | None = None
 
-def _export_file(markdown: str) -> str:
-    """Write an export for download. Concurrent requests share one folder per process, pruned under a lock."""
-    with _exports_lock:
-        if not _exports_dir:
-            folder = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
-            atexit.register(shutil.rmtree, folder, True)
-            _exports_dir.append(folder)
-        folder = _exports_dir[0]
-        path = folder / f"answer-{uuid.uuid4().hex[:12]}.md"
-        path.write_text(markdown, encoding="utf-8")
-        dated = []
-        for p in folder.glob("answer-*.md"):
-            with contextlib.suppress(FileNotFoundError):
-                dated.append((p.stat().st_mtime_ns, p))
-        for _, old in sorted(dated)[:-EXPORTS_KEPT]:
-            old.unlink(missing_ok=True)
-    return str(path)
+    def write(self, markdown: str) -> str:
+        """Write one export; return its path for the download button."""
+        with self._lock:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+                atexit.register(shutil.rmtree, self._folder, True)
+            path = self._folder / f"answer-{uuid.uuid4().hex[:12]}.md"
+            path.write_text(markdown, encoding="utf-8")
+            dated = []
+            for p in self._folder.glob("answer-*.md"):
+                with contextlib.suppress(FileNotFoundError):
+                    dated.append((p.stat().st_mtime_ns, p))
+            for _, old in sorted(dated)[: -self.kept]:
+                old.unlink(missing_ok=True)
+        return str(path)
 
 
 class PageActions:
@@ -213,6 +214,7 @@ class PageActions:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        self.exports = Exports()
 
     def brief_me(
         self, chat: list[dict[str, Any]], docs: list[str], kinds: list[str], as_of: str = ""
@@ -271,7 +273,7 @@ class PageActions:
             else sources_html(answer.closest, self.assistant, answers=False),
             status_line(self.assistant, answer),
             markdown,
-            gr.DownloadButton(value=_export_file(markdown), interactive=True),
+            gr.DownloadButton(value=self.exports.write(markdown), interactive=True),
         )
 
     def clear(self) -> tuple[Any, ...]:

@@ -270,15 +270,15 @@ def test_page_in_llm_mode(browser: Any, llama_server: Any, tmp_path: Path) -> No
         app.stop()
 
 
-def test_exports_survive_concurrent_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exports_survive_concurrent_answers() -> None:
     """Many answers at once write and prune download files without failing one another."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant.interfaces import ui
+    from assistant.interfaces.ui import Exports
 
-    monkeypatch.setattr(ui, "EXPORTS_KEPT", 20)
+    exports = Exports(kept=20)
     with ThreadPoolExecutor(16) as pool:
-        paths = list(pool.map(lambda i: ui._export_file(f"answer {i}"), range(400)))
+        paths = list(pool.map(lambda i: exports.write(f"answer {i}"), range(400)))
     assert len(set(paths)) == 400
     kept = list(Path(paths[-1]).parent.glob("answer-*.md"))
     assert len(kept) == 20
