@@ -332,7 +332,7 @@ _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 
 
 def _sentences(text: str) -> list[str]:
-    """The model's sentences, each with its markers: "… Russia. [1] Checks …" gives [1] to the first."""
+    """The model's sentences, each with its markers: "… the vote. [1] Checks …" gives [1] to the first."""
     body = text.strip()
     out: list[str] = []
     for start, end in split_sentences(body):

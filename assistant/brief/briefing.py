@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -217,12 +218,17 @@ def _side(
 
 
 def sections(briefing: Briefing) -> list[tuple[str, list[BriefLine]]]:
-    """The briefing's sections, titled, in reading order (empty ones included)."""
+    """The briefing's sections, titled, in reading order (empty ones included).
+
+    The official side is named for the outlet its quotes come from, so no corpus is named here.
+    """
+    official = briefing.positions.get("official", [])
+    outlets = Counter(row.citation.outlet for row in official if row.citation.outlet).most_common(1)
     return [
         ("What this is about", briefing.about),
         ("Who's who", briefing.who),
         ("Timeline", briefing.timeline),
-        ("What INTERPOL's statements say", briefing.positions.get("official", [])),
+        (f"What {outlets[0][0]} says" if outlets else "What the official sources say", official),
         ("What others and critics say", briefing.positions.get("critics", [])),
         ("Open questions", briefing.open_questions),
     ]

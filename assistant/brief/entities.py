@@ -5,8 +5,8 @@ English models are published elsewhere, and downloading at run time is not allow
 here), so names and dates come from careful rules over the cleaned sentences:
 
 - a name is a run of capitalised words or acronyms, joined by "of", "for", "the";
-  "Commission for the Control of Files (CCF)" ties an acronym to its expansion;
-  a lone surname ("Stock", "Bromund") joins the full name it ends;
+  "Office for National Statistics (ONS)" ties an acronym to its expansion;
+  a lone surname ("Smith") joins the full name it ends;
 - a date is a day, a month, a season or a year the text names, with its precision;
   "Thursday, March 10" and "today" take their year (or day) from the document's date.
 """
@@ -44,7 +44,7 @@ _ORG_WORDS = frozenset(
 
 
 _TITLES = re.compile(
-    r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "Russian"
+    r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "French"
     rf"(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)})\s+"
 )
 _PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
@@ -76,7 +76,7 @@ def names_in(sentence: str, known: tuple[str, ...] = (), weak: list[str] | None 
     """Names in one sentence: ``known`` names (outlets) as written, then capitalised runs without titles.
 
     A single capitalised word that opens the sentence ("Effective immediately") is not a name;
-    it goes to ``weak``, where it can still be a surname ("Bromund previously predicted").
+    it goes to ``weak``, where it can still be a surname ("Smith previously predicted").
     """
     out = [name for name in known if name in sentence]
     for match in _NAME.finditer(sentence):
@@ -122,7 +122,7 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
         target = word if word in found else people.get(word)
         if target is not None and target in found:
             found[target].mentions.append((source, start))
-    # "Stock" is Jürgen Stock; but "Russia" is not "Open Russia", so a far more frequent word stays itself.
+    # "Smith" is Anna Smith; but "France" is not "Radio France", so a far more frequent word stays itself.
     _merge(
         found,
         {
@@ -132,7 +132,7 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
         },
     )
     for entity in found.values():
-        # Prefer the upper-case spelling an organisation uses for itself ("INTERPOL").
+        # Prefer the upper-case spelling an organisation uses for itself ("NATO" over "Nato").
         entity.name = max(entity.aliases, key=lambda a: (len(a.split()), sum(c.isupper() for c in a)))
     return list(found.values())
 

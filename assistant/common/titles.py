@@ -1,4 +1,4 @@
-"""Titles that stand before a person's name ("Secretary General Jürgen Stock", "Dr. Min"): general
+"""Titles that stand before a person's name ("Secretary General Anna Smith", "Dr. Lee"): general
 English offices and honorifics, one list for every stage that reads names and who speaks."""
 
 from __future__ import annotations

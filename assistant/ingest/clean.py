@@ -75,7 +75,7 @@ NAME_LINE = re.compile(r"^(?:[A-Z][\w.’'-]+\s){1,3}[A-Z][\w’'-]+$")
 # A line that says where the page was copied from: provenance, not content.
 PROVENANCE = re.compile(r"^\s*(source|via|copied from|retrieved from|originally published (at|in|on))\s*:", _I)
 
-# "date 2022-03-12 " scraped in front of a paragraph, or alt text glued to it ("Interpol statesFair Trials").
+# "date 2022-03-12 " scraped in front of a paragraph, or alt text glued to it ("Police statesHuman Rights Watch").
 META_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+", _I)
 GLUED_LABEL = re.compile(r"^([A-Za-z]+(?: [A-Za-z]+){1,3}?[a-z]{3})(?=[A-Z][a-z])")
 

@@ -5,7 +5,7 @@ or a reported statement inside the article ("…,” he said", "officials said",
 to a Freedom House report"), it also names the speaker. Rules, not a model:
 
 - people are found as capitalised name sequences; an appositive after the name
-  ("Ted R. Bromund, a scholar at the … Heritage Foundation") gives their affiliation, and
+  ("Anna Smith, a scholar at the … Brookings Institution") gives their affiliation, and
   later surnames and pronouns resolve to the last full name;
 - speech verbs (said, told, wrote, warned…) and "according to" mark reported speech; the
   subject or object next to the verb is the speaker;

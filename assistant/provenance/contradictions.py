@@ -239,7 +239,7 @@ def _slot(claim: Reading, i: int, quote: Reading) -> list[tuple[int, Token]]:
 
 
 def reversals(claim: Reading, quote: Reading) -> str | None:
-    """A verb that works against what follows ("stopping Russia's abuse"), added where the quote has none."""
+    """A verb that works against what follows ("stopping the regime's abuse"), added where the quote has none."""
     mine = [t for t in claim.tokens if t.stem in STOPPING]
     if mine and len(mine) > sum(t.stem in STOPPING for t in quote.tokens):
         return f"the sentence adds '{mine[0].text}', which the quote does not say"

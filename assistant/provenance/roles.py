@@ -187,7 +187,7 @@ FIRST_PERSON = frozenset("our my".split())
 
 def possessors(claim: Reading, quote: Reading) -> str | None:
     """A noun the quote calls "our" given to a name the quote speaks of as someone else ("our report" is
-    not "INTERPOL's report" when the quote also names INTERPOL)."""
+    not "NATO's report" when the quote also names NATO)."""
     ctoks, qtoks = claim.tokens, quote.tokens
     for i, t in enumerate(ctoks):
         if not (t.possessive and is_name(ctoks, i)) or t.stem not in quote.stems:

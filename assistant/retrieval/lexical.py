@@ -1,6 +1,6 @@
 """Lexical side of retrieval: tokens, stems, key terms, IDF, a BM25 index (bm25s) and spelling repair.
 
-Stems fold accents ("Jürgen" and "jurgen" are one word). The index also knows how each
+Stems fold accents ("Müller" and "muller" are one word). The index also knows how each
 stem is written in the corpus (mostly capitalised: a name) and repairs a question word the
 corpus never uses to the nearest word it does (one or two edits, with rapidfuzz).
 """
@@ -58,7 +58,7 @@ def stem(word: str) -> str:
 
 
 def fold(text: str) -> str:
-    """``text`` without accents: "Jürgen" → "Jurgen"."""
+    """``text`` without accents: "Müller" → "Muller"."""
     if text.isascii():
         return text
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
@@ -128,7 +128,7 @@ def key_terms(question: str) -> list[Term]:
 
 
 def stems_match(a: str, b: str) -> bool:
-    """Equal stems, or a shared prefix long enough to join forms such as China/Chinese, Russia/Russian."""
+    """Equal stems, or a shared prefix long enough to join forms such as China/Chinese, Canada/Canadian."""
     if a == b:
         return True
     shortest = min(len(a), len(b))

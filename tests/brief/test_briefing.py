@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.brief.briefing import briefing_markdown
+from assistant.brief.briefing import briefing_markdown, sections
 from assistant.ingest.corpus import decode
 from assistant.types import Briefing, Filters
 
@@ -84,6 +84,8 @@ def test_sections_positions_and_open_questions(briefing: Briefing) -> None:
     assert all(line.citation.kind == "official_statement" for line in briefing.positions["official"])
     assert all(line.citation.kind != "official_statement" for line in briefing.positions["critics"])
     assert any("couldn’t independently verify" in line.citation.quote for line in briefing.open_questions)
+    outlets = {line.citation.outlet for line in briefing.positions["official"]}
+    assert any(f"What {outlet} says" in [title for title, _ in sections(briefing)] for outlet in outlets)
     speakers = {line.citation.attribution.speaker for line in briefing.who}
     assert "Ted R. Bromund, Heritage Foundation" in speakers
 
