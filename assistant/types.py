@@ -14,10 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.common.dates import date_ordinal
 from assistant.common.dates import ordinal as day_ordinal
 
-SpanKind = Literal["body", "caption", "heading", "label", "credit", "bio"]
+SpanKind = Literal["body", "caption", "heading", "label", "credit", "bio", "furniture"]
 """body: running text; caption: a photo caption; heading: titles, bylines and other
 short lines; label: image alt text or metadata glued to a paragraph; credit: a photo
-credit ("Photo by ... via Getty Images."); bio: the author's biography box."""
+credit ("Photo by ... via Getty Images."); bio: the author's biography box; furniture: page furniture
+left out (buttons, form messages, calls to action, and a "More from" tail to the end of the page)."""
 
 QUOTABLE_KINDS: frozenset[str] = frozenset({"body", "caption", "bio"})
 INDEXED_KINDS: frozenset[str] = frozenset({"body", "caption", "heading", "bio"})
@@ -285,6 +286,10 @@ class IngestReport(BaseModel):
     removed: list[str] = Field(default_factory=list, description="Documents dropped because their file is gone.")
     unchanged: list[str] = Field(default_factory=list, description="Documents left as they were.")
     skipped: list[str] = Field(default_factory=list, description="Warnings for files that could not be ingested.")
+    furniture: dict[str, int] = Field(
+        default_factory=dict,
+        description="Passages left out as page furniture (buttons, form messages, calls to action), per file read.",
+    )
     embedded_chunks: int = Field(default=0, description="Chunks embedded in this run.")
     embedded_sentences: int = Field(default=0, description="Sentences embedded in this run.")
     encoded_texts: int = Field(

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from assistant.types import Span, SpanKind
 
-CLEANING_VERSION = "4"
+CLEANING_VERSION = "5"
 """Bumped whenever the rules below change, so existing indexes are rebuilt."""
 
 _I = re.IGNORECASE
@@ -25,26 +25,38 @@ def _patterns(*patterns: str) -> list[re.Pattern[str]]:
     return [re.compile(p, _I) for p in patterns]
 
 
-# A sentence or line matching any of these is page furniture.
-FURNITURE = _patterns(
-    r"thank you!? your submission has been received",
-    r"oops!? something went wrong",
+# A paragraph that is nothing but one of these is page furniture: buttons, menus, form messages.
+LINE_FURNITURE = _patterns(
+    r"^thank you!? your submission has been received!?$",
+    r"^oops!? something went wrong\b",
     r"^(next|previous|close|menu|share|search|print|news|skip to( main)? content)$",
-    r"\bdonat(e|ion)\b",
-    r"\bnewsletter\b",
     r"^keep up to date$",
+    r"^(about us|privacy policy|careers|contact( us)?|terms( of (use|service))?|cookie policy|sitemap)$",
+    r"^read (next|more):",
+    r"^(advertisement|sponsored)$",
+)
+
+# Calls to action and page notices. A paragraph is furniture when every sentence of it is one:
+# a cue that speaks to the reader, not reported speech. Running prose that reports a donation or
+# quotes a newsletter is the story, never furniture.
+CUES = _patterns(
+    r"\bdonat(e|ion)s?\b",
+    r"\bnewsletter\b",
     r"\breceive (our )?updates\b",
     r"\bshare (this|on)\b.*\b(story|article|page|facebook|twitter|linkedin)\b",
     r"\b(click|tap) to share\b",
-    r"^(about us|privacy policy|careers|contact( us)?|terms( of (use|service))?|cookie policy|sitemap)$",
     r"©|\(c\) \d{4}|\ball rights reserved\b",
     r"\bfollow\b.{0,40}\bon (twitter|facebook|instagram|linkedin|x)\b",
     r"\b(telephone|call|email|contact)\b.{0,60}\bpress (office|department|team)\b",
-    r"^read (next|more):",
     r"\bis available here\.?$",
     r"\bon this website\b",
-    r"^(advertisement|sponsored)$",
 )
+TO_THE_READER = re.compile(
+    r"\b(you|your|please|I would|sign up|subscribe|click|here|share this|follow us)\b"
+    r"|^\W*(donate|support|follow|share|contact|call|email)\b|©|\ball rights reserved\b",
+    _I,
+)
+REPORTED = re.compile(r"[\"“”]|\b(said|says|told|according to)\b", _I)
 
 # A short line matching one of these starts unrelated material that runs to the end.
 TAIL_MARKERS = _patterns(
@@ -111,8 +123,10 @@ def segment(text: str, authors: Sequence[str] = ()) -> list[Span]:
         line = text[start:end]
         first_line = line.split("\n", 1)[0]
         if len(first_line.split()) <= TAIL_MARKER_MAX_WORDS and any(m.search(first_line) for m in TAIL_MARKERS):
+            spans.append(Span(start=start, end=len(text.rstrip()), kind="furniture"))
             break
-        if _is_furniture(line):
+        if _is_furniture(text, start, end):
+            spans.append(Span(start=start, end=end, kind="furniture"))
             continue
         if PROVENANCE.match(line):
             spans.append(Span(start=start, end=end, kind="label"))
@@ -129,8 +143,6 @@ def segment(text: str, authors: Sequence[str] = ()) -> list[Span]:
         kind: SpanKind = "caption" if CAPTION.search(line) else "bio" if _opens_bio(line, names) else "body"
         for s, e in split_sentences(text, start, end):
             sentence = text[s:e]
-            if _is_furniture(sentence):
-                continue
             credit = kind == "caption" and len(sentence.split()) <= CREDIT_MAX_WORDS and CREDIT.match(sentence)
             marker = ENUMERATION.match(sentence)
             spans.append(Span(start=s, end=e, kind="label" if marker else "credit" if credit else kind))
@@ -160,11 +172,19 @@ def _leading_ws(s: str) -> int:
     return len(s) - len(s.lstrip())
 
 
-def _is_furniture(line: str) -> bool:
-    stripped = line.strip().lstrip("•·*-– ").strip()
-    if line.lstrip().startswith(("•", "·")):
+def _is_furniture(text: str, start: int, end: int) -> bool:
+    """Whether the paragraph ``text[start:end]`` is page furniture, judged by its structure."""
+    stripped = text[start:end].strip().lstrip("•·*-– ").strip()
+    if any(p.search(stripped) for p in LINE_FURNITURE):
         return True
-    return any(p.search(stripped) for p in FURNITURE)
+    return all(_calls_to_action(text[s:e]) for s, e in split_sentences(text, start, end))
+
+
+def _calls_to_action(sentence: str) -> bool:
+    """A sentence addressed to the reader that asks for something or points elsewhere on the page."""
+    return (
+        any(p.search(sentence) for p in CUES) and bool(TO_THE_READER.search(sentence)) and not REPORTED.search(sentence)
+    )
 
 
 def _is_heading(line: str) -> bool:

@@ -180,6 +180,19 @@ def build_document(source: SourceFile, fields: dict[str, Any] | None) -> Documen
     return Document(meta=meta, text=text, fingerprint=fingerprint(source, fields), spans=spans)
 
 
+def explain(path: Path, corpus_dir: Path, metadata_file: str = "metadata.yaml") -> Document:
+    """How cleaning reads one file, without indexing it: every span kept, marked or left out.
+
+    A file inside the corpus folder is read with its metadata entry (its author marks a bio).
+    Raises ``OSError`` or ``ValueError`` naming what is wrong.
+    """
+    resolved, corpus = path.resolve(), corpus_dir.resolve()
+    inside = resolved.is_relative_to(corpus)
+    rel = resolved.relative_to(corpus).as_posix() if inside else path.name
+    fields = load_metadata(corpus_dir, metadata_file).get(rel) if inside else None
+    return build_document(SourceFile(path=path, rel=rel, data=path.read_bytes()), fields)
+
+
 def infer_title(text: str) -> str:
     """The first non-blank line, shortened to 200 characters."""
     for line in text.splitlines():

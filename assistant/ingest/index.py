@@ -228,6 +228,9 @@ class Indexer:
                 report.skipped.append(message)
                 skipped.add(f.rel)
                 continue
+            left_out = sum(1 for s in doc.spans if s.kind == "furniture")
+            if left_out:
+                report.furniture[f.rel] = left_out
             chunks = chunk_document(doc, self.chunking)
             group.append((doc, chunks))
             texts += len(chunks) + len(doc.spans)

@@ -14,13 +14,15 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.ingest.corpus import explain
 from assistant.interfaces.chat import chat
 from assistant.interfaces.common import USER_ERRORS, check_mode, fail, open_assistant, print_skipped, settings_of
 from assistant.interfaces.eval_command import eval_command
 from assistant.interfaces.filters import with_filters
-from assistant.interfaces.text import render
+from assistant.interfaces.text import explanation, render
 from assistant.provenance.present import export_markdown
 from assistant.service import Assistant
+from assistant.settings import Settings
 from assistant.types import Filters
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask a source corpus; get cited, verbatim answers.")
@@ -69,15 +71,24 @@ def serve(
 def ingest(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to add to the corpus first.")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show how each FILE is cleaned (kept, marked, left out); index nothing.")
+    ] = False,
 ) -> None:
     """Bring the index up to date with the corpus folder (adding PATHs to it first)."""
     from assistant.wiring import build_assistant
 
+    if explain:
+        _explain(settings_of(ctx), paths or [])
+        return
     try:
         report = build_assistant(settings_of(ctx)).ingest(paths or [], progress=True)
     except USER_ERRORS as exc:
         raise fail(str(exc)) from exc
     print_skipped(report.skipped)
+    if report.furniture:
+        passages, files = sum(report.furniture.values()), len(report.furniture)
+        typer.echo(f"left out {passages} furniture passages in {files} files (see: ingest --explain FILE)")
     typer.echo(
         f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
         f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}; "
@@ -154,6 +165,17 @@ def brief(
     typer.echo(
         briefing.model_dump_json(indent=2) if as_json or output_format == "json" else briefing_markdown(briefing)
     )
+
+
+def _explain(settings: Settings, paths: list[Path]) -> None:
+    if not paths:
+        raise fail("name the files to explain: ingest --explain FILE [FILE ...]")
+    for path in paths:
+        try:
+            document = explain(path, settings.corpus_dir, settings.metadata_file)
+        except (OSError, ValueError) as exc:
+            raise fail(f"{path}: {exc}") from exc
+        typer.echo(explanation(str(path), document))
 
 
 def _run_batch(ctx: typer.Context, path: Path, filters: Filters, mode: str | None) -> None:

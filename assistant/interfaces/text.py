@@ -1,10 +1,11 @@
-"""Answers as plain text for a terminal: the answer, its checks and notices, then numbered sources."""
+"""Plain text for a terminal: answers (the answer, its checks and notices, then numbered sources), and
+how cleaning read a file."""
 
 from __future__ import annotations
 
 from assistant.provenance.cite import markers
 from assistant.provenance.present import label
-from assistant.types import Answer
+from assistant.types import Answer, Document
 
 
 def render(answer: Answer) -> str:
@@ -30,3 +31,21 @@ def render(answer: Answer) -> str:
             lines.append(f"      {c.path}, characters {c.start}-{c.end}")
     lines.append(f"({answer.mode}, {answer.timings_ms.get('total', 0):.0f} ms)")
     return "\n".join(lines).strip()
+
+
+STATUS = {"body": "kept", "bio": "kept", "caption": "kept", "heading": "marked", "label": "marked",
+          "credit": "marked", "furniture": "left out"}  # fmt: skip
+"""What cleaning did with each kind of span: kept (quotable), marked (indexed or shown, never quoted), left out."""
+
+
+def explanation(name: str, document: Document) -> str:
+    """Every span of a cleaned file with its offsets: what is kept, what is marked, what is left out."""
+    counts = {
+        status: sum(STATUS[s.kind] == status for s in document.spans) for status in ("kept", "marked", "left out")
+    }
+    lines = [f"{name}: " + ", ".join(f"{n} {status}" for status, n in counts.items())]
+    for span in document.spans:
+        text = " ".join(document.text[span.start : span.end].split())
+        shown = text if len(text) <= 100 else text[:99] + "…"
+        lines.append(f"  {STATUS[span.kind]:<8} {span.kind:<9} {span.start:>6}–{span.end:<6} {shown}")
+    return "\n".join(lines)

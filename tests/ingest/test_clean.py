@@ -6,8 +6,12 @@ from pathlib import Path
 import pytest
 
 from assistant.ingest.clean import segment, split_sentences
+from assistant.ingest.corpus import decode
+from assistant.ingest.extract import extract
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "corpus").glob("*.txt"))
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
+BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 
 FURNITURE = [
     "Thank you! Your submission has been received!",
@@ -29,7 +33,7 @@ FURNITURE = [
 
 def _kept(path: Path) -> tuple[str, str]:
     text = path.read_text(encoding="utf-8")
-    return text, "\n".join(text[s.start : s.end] for s in segment(text))
+    return text, "\n".join(text[s.start : s.end] for s in segment(text) if s.kind != "furniture")
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
@@ -49,6 +53,58 @@ def test_spans_are_exact_trimmed_slices_in_order(path: Path) -> None:
 def test_furniture_is_never_kept(snippet: str) -> None:
     kept = "\n".join(_kept(p)[1] for p in SEEDS)
     assert snippet.lower() not in kept.lower()
+
+
+PROSE_WITH_CUES = """Charity gift to flood victims
+
+A bank has said it will donate more than $8m to victims of the floods.
+The party received £2m in donations, its newsletter reported last week.
+"Please donate what you can," the mayor said on Tuesday.
+The commission says capping donations would mean taxpayers giving parties more cash. It made the case again.
+"""
+
+PAGE_FURNITURE = """Flood appeal
+
+The river rose two metres overnight.
+Donate now
+Sign up to our newsletter for updates.
+If you are a journalist, please call our press office on 020 7946 0000. Follow us on Twitter.
+Related articles
+A teaser for another story.
+"""
+
+
+def test_running_prose_with_furniture_words_is_kept() -> None:
+    kinds = {PROSE_WITH_CUES[s.start : s.end]: s.kind for s in segment(PROSE_WITH_CUES)}
+    assert "furniture" not in kinds.values()
+    assert kinds["A bank has said it will donate more than $8m to victims of the floods."] == "body"
+
+
+def test_standalone_calls_to_action_and_the_tail_are_left_out_as_furniture() -> None:
+    spans = segment(PAGE_FURNITURE)
+    left_out = [PAGE_FURNITURE[s.start : s.end] for s in spans if s.kind == "furniture"]
+    assert left_out[:3] == [
+        "Donate now",
+        "Sign up to our newsletter for updates.",
+        "If you are a journalist, please call our press office on 020 7946 0000. Follow us on Twitter.",
+    ]
+    assert left_out[3].startswith("Related articles")
+    assert left_out[3].endswith("another story.")
+    kept = [PAGE_FURNITURE[s.start : s.end] for s in spans if s.kind == "body"]
+    assert kept == ["The river rose two metres overnight."]
+
+
+@pytest.mark.e2e  # every BBC article: a few seconds, so not in the unit run
+def test_no_sentence_of_the_bbc_articles_is_left_out() -> None:
+    """The BBC set is plain news text with no page furniture: cleaning must keep every sentence."""
+    if not BBC.is_dir():
+        pytest.fail("../shared/corpora/bbc is not beside this checkout")
+    left_out = []
+    for path in sorted(BBC.rglob("*.txt")):
+        text = extract(path.suffix, path.read_bytes(), decode).text
+        left_out += [f"{path.name}: {text[s.start : s.end][:80]}" for s in segment(text) if s.kind == "furniture"]
+    assert len(list(BBC.rglob("*.txt"))) == 2225
+    assert left_out == []
 
 
 def test_real_text_next_to_furniture_is_kept() -> None:
