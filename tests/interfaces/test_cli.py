@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +87,28 @@ def test_ingest_reports_and_is_incremental(cli_env: Path) -> None:
     code, out, _ = run("ingest")
     assert code == 0
     assert "added 5" in out
+    assert re.search(r"left out \d+ furniture passages in [23] files", out), out
     code, out, _ = run("ingest")
     assert "unchanged 5" in out
     assert "embedded 0 chunks" in out
+    assert "furniture" not in out, "nothing was read again"
+
+
+def test_explain_shows_what_cleaning_kept_marked_and_left_out(cli_env: Path) -> None:
+    page = next(cli_env.glob("004_*.txt"))
+    code, out, _ = run("ingest", "--explain", str(page))
+    assert code == 0, out
+    text = page.read_text(encoding="utf-8")
+    rows = [line.split(None, 3) for line in out.splitlines()[1:]]
+    assert {row[0] for row in rows} >= {"kept", "marked", "left"}
+    left_out = [line for line in out.splitlines() if line.lstrip().startswith("left out")]
+    assert any("Thank you! Your submission has been received!" in line for line in left_out)
+    start, end = (int(x) for x in left_out[0].split()[3].split("–"))
+    assert text[start:end] == "I would like to help today and donate"
+    assert not (cli_env.parent / "cli-index").exists(), "explaining indexes nothing"
+    code, _, err = run("ingest", "--explain", str(cli_env / "missing.txt"))
+    assert code == 2
+    assert "missing.txt" in err
 
 
 def test_empty_corpus_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli_env: Path) -> None:
