@@ -10,6 +10,7 @@ from typing import Any
 from langchain_core.runnables import Runnable
 
 from assistant.answer.chain import AskPipeline, AskRequest
+from assistant.backends.store import StorageError
 from assistant.ingest.add import copy_into_corpus, store_uploads
 from assistant.ingest.corpus import CorpusError, document_text, load_examples
 from assistant.ingest.index import Indexer
@@ -129,6 +130,14 @@ class Assistant:
             "mode": self.settings.mode,
             "modes": self.modes,
         }
+
+    def health(self) -> dict[str, Any]:
+        """:meth:`stats` with a status: "ok", or "degraded" with the reason when the index store cannot be read."""
+        try:
+            self.searcher.storage.count()
+        except StorageError as exc:
+            return {"status": "degraded", "reason": str(exc), **self.stats()}
+        return {"status": "ok", **self.stats()}
 
     def brief(self, filters: Filters | dict[str, Any] | None = None) -> Briefing:
         """A cited briefing on the corpus, or on the documents that pass ``filters``."""

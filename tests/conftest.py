@@ -275,22 +275,48 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
     server.stop()
 
 
+class ChromaServer:
+    """A real ``chroma run`` on a free loopback port over a data folder; can be stopped and started again."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        chroma = Path(sys.executable).with_name("chroma")
+        log_path = self.root / "chroma.log"
+        command = [
+            str(chroma),
+            "run",
+            "--path",
+            str(self.root / "data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+        with log_path.open("a") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+            )
+        wait_until_up(self.process, f"{self.url}/api/v2/heartbeat", log_path, "chroma run", 60)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``chroma run`` server on a free loopback port; yields its URL."""
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    log = (root / "chroma.log").open("w")
-    command = [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
     try:
-        wait_until_up(server, f"{url}/api/v2/heartbeat", root / "chroma.log", "chroma run", 60)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+        server.stop()

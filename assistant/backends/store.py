@@ -9,10 +9,11 @@ everything in numpy arrays and serves tests and throwaway corpora. One contract 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -23,6 +24,43 @@ from assistant.types import Chunk, DocumentMeta, Filters, Span
 
 class StorageError(RuntimeError):
     """The index cannot be opened or read."""
+
+
+class StorageUnavailable(StorageError):
+    """The index server cannot be reached. Nothing is lost: answers resume when it is back."""
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _reachable(method: _Method) -> _Method:
+    """A Chroma call that names the server when the server cannot be reached, instead of a transport error."""
+
+    @functools.wraps(method)
+    def call(self: ChromaStorage, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            if self.url is None or not _unreachable(exc):
+                raise
+            raise StorageUnavailable(
+                f"The index server at {self.server} is not reachable; start it or check ASSISTANT_CHROMA_URL. "
+                "Answers resume by themselves once it is back."
+            ) from exc
+
+    return call  # type: ignore[return-value]
+
+
+def _unreachable(exc: BaseException | None) -> bool:
+    """Whether a connection failure (refused, reset, timed out) lies anywhere in the exception's chain."""
+    import httpx
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (httpx.TransportError, ConnectionError, TimeoutError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class SourceStorage(Protocol):
@@ -141,9 +179,12 @@ class ChromaStorage:
         from assistant.backends.chroma_ef import AssistantEmbeddingFunction
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        self.url = url
+        """The Chroma server's URL, or None for the embedded index."""
+        host, _, port = (url or "").removeprefix("http://").removeprefix("https://").rstrip("/").partition(":")
+        self.server = f"{host}:{port or 8000}"
         try:
             if url:
-                host, _, port = url.removeprefix("http://").removeprefix("https://").rstrip("/").partition(":")
                 self._client: Any = chromadb.HttpClient(
                     host=host, port=int(port or 8000), ssl=url.startswith("https"), settings=chroma_settings
                 )
@@ -158,8 +199,9 @@ class ChromaStorage:
         except StorageError:
             raise
         except Exception as exc:  # chromadb raises many types for a bad store or an unreachable server
-            where = url or path
-            raise StorageError(f"Cannot open the Chroma index at {where}: {exc}") from exc
+            if url and _unreachable(exc):
+                raise StorageUnavailable(f"The index server at {self.server} is not reachable: {exc}") from exc
+            raise StorageError(f"Cannot open the Chroma index at {url or path}: {exc}") from exc
         self._batch = int(getattr(self._client, "get_max_batch_size", lambda: 5000)())
 
     def _open(self) -> None:
@@ -171,6 +213,7 @@ class ChromaStorage:
             f"{self._name}_sentences", embedding_function=self._ef, configuration=config
         )
 
+    @_reachable
     def store(
         self, chunks: Sequence[Chunk], chunk_vectors: Vectors, sentence_ids: Sequence[str], sentence_vectors: Vectors
     ) -> None:
@@ -192,13 +235,16 @@ class ChromaStorage:
                 metadatas=[doc_meta[sid.rsplit("::", 1)[0]] for sid in ids],
             )
 
+    @_reachable
     def delete(self, source_id: str) -> None:
         self._chunks.delete(where={"source_id": source_id})
         self._sentences.delete(where={"source_id": source_id})
 
+    @_reachable
     def retrieve(self, vector: Vectors, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         return self._query(self._chunks, vector, k, filters)
 
+    @_reachable
     def retrieve_sentences(self, vector: Vectors, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         return self._query(self._sentences, vector, k, filters)
 
@@ -214,6 +260,7 @@ class ChromaStorage:
         distances = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], distances, strict=True)]
 
+    @_reachable
     def load_chunks(self) -> list[Chunk]:
         chunks: list[Chunk] = []
         total = self._chunks.count()
@@ -223,6 +270,7 @@ class ChromaStorage:
                 chunks.append(_chunk_from_record(cid, text, dict(meta)))
         return chunks
 
+    @_reachable
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
         if not ids:
             return {}
@@ -230,9 +278,11 @@ class ChromaStorage:
         embeddings = got["embeddings"] if got["embeddings"] is not None else []
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], embeddings, strict=True)}
 
+    @_reachable
     def count(self) -> int:
         return int(self._chunks.count())
 
+    @_reachable
     def reset(self) -> None:
         for name in (f"{self._name}_chunks", f"{self._name}_sentences"):
             with contextlib.suppress(Exception):  # absent already is fine

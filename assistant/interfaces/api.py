@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import html
+import logging
 import secrets
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -20,8 +22,11 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.backends.store import StorageError
 from assistant.service import Assistant
 from assistant.types import Answer, Briefing, DocumentMeta, Filters
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_QUESTION_CHARS = 1_000_000
 """Questions longer than this are refused outright (the assistant truncates shorter ones)."""
@@ -86,7 +91,7 @@ def create_api(assistant: Assistant, login: tuple[str, str] | None = None) -> Fa
 
     @api.get("/api/health")
     def health() -> dict[str, Any]:
-        return {"status": "ok", **assistant.stats()}
+        return assistant.health()
 
     @api.get("/api/sources")
     def sources() -> list[DocumentMeta]:
@@ -99,6 +104,18 @@ def create_api(assistant: Assistant, login: tuple[str, str] | None = None) -> Fa
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=f"No indexed document {source_id!r}.") from exc
         return document_page(assistant.index.documents[source_id], text, start, end)
+
+    @api.exception_handler(StorageError)
+    async def storage_down(request: Request, exc: StorageError) -> JSONResponse:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(status_code=503, content={"error": str(exc)})
+
+    @api.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        ref = uuid.uuid4().hex[:12]
+        log.error("unexpected error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
+        message = f"Unexpected server error (id {ref}); the server's log has the details under that id."
+        return JSONResponse(status_code=500, content={"error": message, "id": ref})
 
     # Starlette's own HTTPException (e.g. a body that is not UTF-8 JSON) gets the same {"error"} shape.
     @api.exception_handler(StarletteHTTPException)

@@ -24,6 +24,7 @@ from urllib.parse import quote as url_quote
 
 import gradio as gr
 
+from assistant.backends.store import StorageError
 from assistant.brief.briefing import briefing_citations, briefing_markdown
 from assistant.ingest.extract import SUPPORTED_SUFFIXES
 from assistant.provenance.present import export_markdown, label, paragraph_around
@@ -255,7 +256,7 @@ class PageActions:
                     yield "", turns, chat, *skip
                 else:
                     answer = item
-        except ValueError as exc:
+        except (ValueError, StorageError) as exc:  # a bad question, or an index server that is down
             chat[-1] = {"role": "assistant", "content": f"> **{escape(str(exc))}**"}
             yield "", turns, chat, *skip
             return
