@@ -30,25 +30,52 @@ class StorageUnavailable(StorageError):
     """The index server cannot be reached. Nothing is lost: answers resume when it is back."""
 
 
+class StorageWriteError(StorageError):
+    """The index folder cannot be written: a full disk, a read-only folder, no permission."""
+
+
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 def _reachable(method: _Method) -> _Method:
-    """A Chroma call that names the server when the server cannot be reached, instead of a transport error."""
+    """A Chroma call whose storage failure says what to do: a server that cannot be reached is named,
+    and a full, read-only or forbidden index folder is named with the fix."""
 
     @functools.wraps(method)
     def call(self: ChromaStorage, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:
-            if self.url is None or not _unreachable(exc):
+            if self.url is not None and _unreachable(exc):
+                raise StorageUnavailable(_unavailable(self.server)) from exc
+            problem = _write_problem(exc) if self.url is None else None
+            if problem is None:
                 raise
-            raise StorageUnavailable(
-                f"The index server at {self.server} is not reachable; start it or check ASSISTANT_CHROMA_URL. "
-                "Answers resume by themselves once it is back."
-            ) from exc
+            raise StorageWriteError(f"The index folder {self.path} {problem}.") from exc
 
     return call  # type: ignore[return-value]
+
+
+def _unavailable(server: str) -> str:
+    return (
+        f"The index server at {server} is not reachable; start it or check ASSISTANT_CHROMA_URL "
+        "(or --chroma-url). Answers resume by themselves once it is back."
+    )
+
+
+_WRITE_PROBLEMS = {
+    "disk is full": "is on a full disk: free some space there (or set ASSISTANT_INDEX_DIR) and run ingest again",
+    "no space left": "is on a full disk: free some space there (or set ASSISTANT_INDEX_DIR) and run ingest again",
+    "readonly": "is read-only: make it writable, or set ASSISTANT_INDEX_DIR to a writable folder",
+    "read-only": "is read-only: make it writable, or set ASSISTANT_INDEX_DIR to a writable folder",
+    "permission denied": "cannot be written (permission denied): fix its permissions or set ASSISTANT_INDEX_DIR",
+}
+
+
+def _write_problem(exc: BaseException) -> str | None:
+    """What is wrong with the index folder, when ``exc`` says it cannot be written."""
+    text = str(exc).lower()
+    return next((fix for cue, fix in _WRITE_PROBLEMS.items() if cue in text), None)
 
 
 def _unreachable(exc: BaseException | None) -> bool:
@@ -181,6 +208,8 @@ class ChromaStorage:
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         self.url = url
         """The Chroma server's URL, or None for the embedded index."""
+        self.path = path
+        """The embedded index's folder, or None on a server."""
         host, _, port = (url or "").removeprefix("http://").removeprefix("https://").rstrip("/").partition(":")
         self.server = f"{host}:{port or 8000}"
         try:
@@ -200,7 +229,7 @@ class ChromaStorage:
             raise
         except Exception as exc:  # chromadb raises many types for a bad store or an unreachable server
             if url and _unreachable(exc):
-                raise StorageUnavailable(f"The index server at {self.server} is not reachable: {exc}") from exc
+                raise StorageUnavailable(_unavailable(self.server)) from exc
             raise StorageError(f"Cannot open the Chroma index at {url or path}: {exc}") from exc
         self._batch = int(getattr(self._client, "get_max_batch_size", lambda: 5000)())
 

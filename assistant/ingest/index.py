@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 from tqdm import tqdm
 
 from assistant.backends.embed import Embedder, Vectors
-from assistant.backends.store import SourceStorage, sentence_id
+from assistant.backends.store import SourceStorage, StorageError, sentence_id
 from assistant.ingest.clean import CLEANING_VERSION
 from assistant.ingest.corpus import SourceFile, build_document, fingerprint, load_corpus
 from assistant.settings import ChunkSettings
@@ -192,11 +192,19 @@ class Indexer:
                 todo.append(f)
         skipped: set[str] = set()
         bar = tqdm(total=len(todo), desc="Indexing", unit="doc", disable=not progress or not todo)
-        for group in self._groups(todo, metadata, report, skipped):
-            self._commit(group, manifest, report)
-            bar.update(len(group))
-        bar.update(len(skipped))
-        bar.close()
+        try:
+            for group in self._groups(todo, metadata, report, skipped):
+                self._commit(group, manifest, report)
+                bar.update(len(group))
+            bar.update(len(skipped))
+        except StorageError as exc:
+            done = len(report.added) + len(report.updated)
+            raise IngestError(
+                f"{exc} {done} of {len(todo)} documents were indexed before it stopped (those are kept); "
+                "the next ingest does the rest."
+            ) from exc
+        finally:
+            bar.close()
         # A file that was indexed before but cannot be read now must not keep stale chunks.
         for sid in sorted(skipped & set(manifest.files)):
             self.storage.delete(sid)

@@ -26,7 +26,7 @@ def chat(
     try:
         assistant = open_assistant(ctx, progress=True, mode=mode)
     except USER_ERRORS as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     stats = assistant.stats()
     typer.echo(f"{stats['documents']} documents, {stats['passages']} passages indexed. {HELP}")
     history: list[Turn] = []

@@ -64,7 +64,7 @@ def serve(
     try:
         run_server(settings_of(ctx, host=host, port=port), insecure_no_auth=insecure_no_auth)
     except (ServeError, *USER_ERRORS) as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -84,7 +84,7 @@ def ingest(
     try:
         report = build_assistant(settings_of(ctx)).ingest(paths or [], progress=True)
     except USER_ERRORS as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     print_skipped(report.skipped)
     if report.furniture:
         passages, files = sum(report.furniture.values()), len(report.furniture)
@@ -136,7 +136,7 @@ def ask(
         assistant = open_assistant(ctx, progress=not as_json, mode=mode)
         answer = assistant.ask(question, filters=filters, on_token=on_token if stream else None)
     except USER_ERRORS as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     if stream:
         out.write("\n\n")
     if output_format == "md":
@@ -161,7 +161,7 @@ def brief(
     try:
         briefing = open_assistant(ctx, progress=not as_json).brief(filters)
     except USER_ERRORS as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     typer.echo(
         briefing.model_dump_json(indent=2) if as_json or output_format == "json" else briefing_markdown(briefing)
     )
@@ -186,7 +186,7 @@ def _run_batch(ctx: typer.Context, path: Path, filters: Filters, mode: str | Non
     try:
         assistant = open_assistant(ctx, progress=False, mode=mode)
     except USER_ERRORS as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     out = sys.stdout
     for number, line in enumerate(lines, start=1):
         if not line.strip():

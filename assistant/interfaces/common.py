@@ -15,14 +15,32 @@ from assistant.ingest.index import IngestError
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 
-USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError, ModelError)
-"""Errors the user can fix: a message and exit code 2, never a traceback."""
+USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError, ModelError, OSError)
+"""Errors the user can fix: one ``error:`` line, never a traceback. Exit code 1 for the machine
+(storage, the file system), 2 for what was asked (see :func:`exit_code`)."""
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``error: message`` to stderr; raise what this returns."""
+def fail(message: str | BaseException, code: int | None = None) -> typer.Exit:
+    """Print ``error: message`` to stderr; raise what this returns. An exception chooses its own exit code."""
+    if isinstance(message, BaseException):
+        code = exit_code(message) if code is None else code
+        message = describe(message)
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+    return typer.Exit(2 if code is None else code)
+
+
+def exit_code(exc: BaseException) -> int:
+    """1 when the machine failed (storage, disk, permissions, a server), 2 when the request was wrong."""
+    stopped_ingest = isinstance(exc, IngestError) and isinstance(exc.__cause__, StorageError)
+    return 1 if stopped_ingest or isinstance(exc, (StorageError, OSError)) else 2
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an error: an ``OSError`` names its file and what went wrong."""
+    if isinstance(exc, OSError) and not isinstance(exc, ValueError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror.lower()}; check that the folder exists, is writable and has space"
+    return " ".join(str(exc).split())
 
 
 MODES = ("extractive", "llm")

@@ -50,7 +50,7 @@ def eval_command(
         judge_fn = _make_judge(assistants[0], judge_model) if judge else None
         anchor_threshold = load_model().anchor_threshold if anchor else None
     except (EvalFileError, *USER_ERRORS) as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     total = sum(len(select(e.cases, "all" if split == "both" or not e.split else split)) for _, e in parsed)
     bar = tqdm(total=total, desc="Evaluating", unit="q", file=sys.stderr)
     runs: list[dict[str, Any]] = []
@@ -64,7 +64,7 @@ def eval_command(
                     run["changes"], run["regressions"] = compare(run["metrics"], old, tolerance) if old else ([], [])
                 runs.append(run)
     except USER_ERRORS as exc:
-        raise fail(str(exc)) from exc
+        raise fail(exc) from exc
     finally:
         bar.close()
     prints = _fingerprint(assistants[0], mode)
