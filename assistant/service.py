@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,41 @@ class Assistant:
         self.pipeline = pipeline
         """The steps of the chain, callable one by one."""
         self.chain = chain
+        self._generation = self._stamp()
+        self._checked = time.monotonic()
+        self._reloading = threading.Lock()
+
+    # -- following the index -----------------------------------------------------------
+
+    def _stamp(self) -> str | None:
+        try:
+            return self.searcher.storage.generation()
+        except StorageError:
+            return None
+
+    def follow_index(self) -> bool:
+        """Reload the index when another process changed it (an ingest, another app on the same Chroma
+        server). Checks at most every ``settings.reload_check_s``; answers meanwhile read the previous
+        catalogue, and a second caller never waits for a reload already running. True when it reloaded.
+        """
+        now = time.monotonic()
+        if now - self._checked < self.settings.reload_check_s or not self._reloading.acquire(blocking=False):
+            return False
+        try:
+            self._checked = now
+            stamp = self.searcher.storage.generation()
+            if stamp == self._generation:
+                return False
+            log.info("the index changed in another process; reloading it")
+            self.searcher.storage.reopen()
+            self.index.refresh()
+            self._generation = stamp
+            return True
+        except StorageError as exc:
+            log.warning("could not check the index for changes: %s", exc)
+            return False
+        finally:
+            self._reloading.release()
 
     # -- index --------------------------------------------------------------------------
 
@@ -56,6 +93,7 @@ class Assistant:
         report.skipped = copied_warnings + report.skipped
         if report.changed or self.index.chunks == []:
             self.index.refresh()
+        self._generation = self._stamp()
         return report
 
     def ensure_index(self, progress: bool = True) -> IngestReport | None:
@@ -100,6 +138,7 @@ class Assistant:
         ``mode`` picks the answer mode for this question; ``on_token`` receives text as a
         writing mode (LLM) produces it, before the answer is checked.
         """
+        self.follow_index()
         request = AskRequest(question=question, history=history, filters=filters, id=id, mode=mode)
         return self.pipeline.run(request, on_token)
 
@@ -111,6 +150,7 @@ class Assistant:
 
     def sources(self) -> list[DocumentMeta]:
         """Metadata of every indexed document, by source id."""
+        self.follow_index()
         documents = self.index.documents
         return [documents[k] for k in sorted(documents)]
 
@@ -124,6 +164,7 @@ class Assistant:
 
     def stats(self) -> dict[str, Any]:
         """Documents and passages indexed, and the answer mode."""
+        self.follow_index()
         return {
             "documents": len(self.index.documents),
             "passages": len(self.index.chunks),
@@ -143,12 +184,14 @@ class Assistant:
         """A cited briefing on the corpus, or on the documents that pass ``filters``."""
         from assistant.brief.briefing import build_briefing
 
+        self.follow_index()
         if isinstance(filters, dict):
             filters = Filters.model_validate(filters)
         return build_briefing(self.index, filters)
 
     def document_text(self, source_id: str) -> str:
         """The full original text of an indexed document. Raises ``KeyError`` for an unknown id."""
+        self.follow_index()
         if source_id not in self.index.documents:
             raise KeyError(source_id)
         return document_text(self.settings.corpus_dir / source_id)

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         description="File inside the corpus folder listing the example questions the page suggests (a YAML list).",
     )
     chroma_url: str | None = Field(default=None, description="Use a Chroma server (http://host:port) instead.")
+    reload_check_s: float = Field(
+        default=1.0, ge=0, description="How often a running assistant checks for index changes made by other processes."
+    )
     storage: Literal["chroma", "memory"] = Field(
         default="chroma", description="chroma (on disk, or the server above), or memory: nothing kept, for tests."
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -127,6 +128,18 @@ class SourceStorage(Protocol):
         """Drop everything."""
         ...
 
+    def generation(self) -> str:
+        """A stamp that changes whenever :meth:`mark_changed` is called, seen by every process using the store."""
+        ...
+
+    def mark_changed(self) -> None:
+        """Record that the stored index changed (the indexer calls it once an ingest has written)."""
+        ...
+
+    def reopen(self) -> None:
+        """Open the store again, to see what another process wrote."""
+        ...
+
 
 def sentence_id(source_id: str, span: Span) -> str:
     """The id under which a sentence's vector is stored."""
@@ -140,6 +153,7 @@ class MemoryStorage:
         self._chunks: dict[str, tuple[Chunk, Vectors]] = {}
         self._sentences: dict[str, Vectors] = {}
         self._sentence_meta: dict[str, DocumentMeta] = {}
+        self._generation = 0
 
     def store(
         self, chunks: Sequence[Chunk], chunk_vectors: Vectors, sentence_ids: Sequence[str], sentence_vectors: Vectors
@@ -182,6 +196,15 @@ class MemoryStorage:
         self._sentences.clear()
         self._sentence_meta.clear()
 
+    def generation(self) -> str:
+        return str(self._generation)
+
+    def mark_changed(self) -> None:
+        self._generation += 1
+
+    def reopen(self) -> None:
+        """Nothing to do: one process holds the whole store."""
+
 
 def _nearest(rows: list[tuple[str, Vectors]], vector: Vectors, k: int) -> list[tuple[str, float]]:
     if not rows:
@@ -222,6 +245,7 @@ class ChromaStorage:
                     raise StorageError("ChromaStorage needs a path or a url")
                 path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self._settings = chroma_settings
             self._ef = AssistantEmbeddingFunction(embedder)
             self._name = name
             self._open()
@@ -316,6 +340,27 @@ class ChromaStorage:
         for name in (f"{self._name}_chunks", f"{self._name}_sentences"):
             with contextlib.suppress(Exception):  # absent already is fine
                 self._client.delete_collection(name)
+        self._open()
+
+    @_reachable
+    def generation(self) -> str:
+        collection = self._client.get_collection(f"{self._name}_chunks", embedding_function=self._ef)
+        return str((collection.metadata or {}).get("generation", ""))
+
+    @_reachable
+    def mark_changed(self) -> None:
+        self._chunks.modify(metadata={"generation": uuid.uuid4().hex})
+
+    @_reachable
+    def reopen(self) -> None:
+        """Fresh collection handles; an embedded index also gets a fresh client, because each process
+        caches the vector index it opened and would not see another process's writes."""
+        if self.url is None:
+            import chromadb
+            from chromadb.api.client import Client
+
+            Client.clear_system_cache()  # handles already in use keep working
+            self._client = chromadb.PersistentClient(path=str(self.path), settings=self._settings)
         self._open()
 
 

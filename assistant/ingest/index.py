@@ -159,14 +159,20 @@ class Indexer:
     def sync(self, progress: bool = True) -> IngestReport:
         """Bring the index in line with the corpus folder; return what changed."""
         started = time.perf_counter()
-        with self._lock():
-            report = self._sync(progress)
+        report = IngestReport()
+        try:
+            with self._lock():
+                self._sync(progress, report)
+        finally:
+            if report.changed:  # also after a run that stopped part way: what it wrote is in the index
+                with contextlib.suppress(StorageError):
+                    self.storage.mark_changed()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _sync(self, progress: bool) -> IngestReport:
+    def _sync(self, progress: bool, report: IngestReport) -> None:
         files, metadata, warnings = load_corpus(self.corpus_dir, self.metadata_file)
-        report = IngestReport(skipped=warnings)
+        report.skipped.extend(warnings)
         self._seen.clear()
         manifest = self.load_manifest()
         if manifest is None:
@@ -216,7 +222,6 @@ class Indexer:
             hint = f"Add .txt, .md, .html or .pdf files to {self.corpus_dir} (or `python -m assistant ingest PATH`)."
             detail = f" Skipped: {'; '.join(report.skipped)}." if report.skipped else ""
             raise IngestError(f"The corpus at {self.corpus_dir} has no documents to index.{detail} {hint}")
-        return report
 
     def _groups(
         self,

@@ -16,49 +16,36 @@ from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters
 class LoadedIndex:
     """What is indexed, in memory: chunks, documents, BM25, copies and speakers, and stem lookups."""
 
+    lexical: LexicalIndex
+    by_id: dict[str, Chunk]
+    documents: dict[str, DocumentMeta]
+    """Metadata of every indexed document, by source id."""
+    sources: SourceCatalog
+    """Copies, repeats and speakers of the indexed documents."""
+    chunks_of: dict[str, list[Chunk]]
+    official_names: list[str]
+    """Outlets of the official sources: a question naming one asks for the official voice."""
+    authors: list[str]
+    """Authors of the documents: a question naming one may be answered from the author's bio."""
+    source_names: list[set[str]]
+    chunk_of_sentence: dict[str, str]
+    _chunk_stems: dict[str, set[str]]
+    _about: dict[str, set[str]]
+    _document_stems: dict[str, set[str]]
+
     def __init__(self, storage: SourceStorage) -> None:
         self.storage = storage
         """Where the vectors live (chunk and sentence search, stored sentence vectors)."""
         self.refresh()
 
     def refresh(self) -> None:
-        """Load the chunk catalogue and build BM25 and the lookups (again, after the index changed)."""
+        """Load the chunk catalogue and build BM25 and the lookups (again, after the index changed).
+
+        Everything is built first and swapped in at the end, so answers running meanwhile read
+        the previous catalogue, whole.
+        """
         chunks = sorted(self.storage.load_chunks(), key=lambda c: (c.meta.source_id, c.index))
-        self.lexical = LexicalIndex(chunks)
-        self.by_id = {c.id: c for c in chunks}
-        self.documents: dict[str, DocumentMeta] = {}
-        """Metadata of every indexed document, by source id."""
-        for c in chunks:
-            self.documents.setdefault(c.meta.source_id, c.meta)
-        self.sources = SourceCatalog(chunks, self.documents)
-        """Copies, repeats and speakers of the indexed documents."""
-        self.chunks_of: dict[str, list[Chunk]] = {}
-        for c in chunks:
-            self.chunks_of.setdefault(c.meta.source_id, []).append(c)
-        self.official_names = sorted(
-            {m.outlet for m in self.documents.values() if m.outlet and m.kind in VOICE_KINDS["official"]}
-        )
-        """Outlets of the official sources: a question naming one asks for the official voice."""
-        self.authors = sorted({m.author for m in self.documents.values() if m.author})
-        """Authors of the documents: a question naming one may be answered from the author's bio."""
-        outlets = {m.outlet for m in self.documents.values() if m.outlet}
-        self.source_names = [set(content_stems(name)) for name in sorted(outlets | set(self.authors))]
-        self._chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
-        self.chunk_of_sentence: dict[str, str] = {}
-        for c in chunks:
-            for span in c.spans:
-                if span.quotable:
-                    self.chunk_of_sentence.setdefault(sentence_id(c.meta.source_id, span), c.id)
-        # What a passage is about: its own words plus its document's title, outlet and author.
-        self._about = {
-            c.meta.source_id: set(content_stems(" ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))))
-            for c in chunks
-        }
-        self._document_stems: dict[str, set[str]] = {}
-        for c in chunks:
-            self._document_stems.setdefault(c.meta.source_id, set(self._about[c.meta.source_id])).update(
-                self._chunk_stems[c.id]
-            )
+        self.__dict__.update(_catalogue(chunks))
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -117,3 +104,43 @@ class LoadedIndex:
             if span.start == start:
                 return Evidence(meta=chunk.meta, span=span, text=text, chunk_id=chunk.id)
         return None
+
+
+def _catalogue(chunks: list[Chunk]) -> dict[str, object]:
+    """Every lookup of a :class:`LoadedIndex` over ``chunks``, by attribute name."""
+    documents: dict[str, DocumentMeta] = {}
+    chunks_of: dict[str, list[Chunk]] = {}
+    chunk_of_sentence: dict[str, str] = {}
+    for c in chunks:
+        documents.setdefault(c.meta.source_id, c.meta)
+        chunks_of.setdefault(c.meta.source_id, []).append(c)
+        for span in c.spans:
+            if span.quotable:
+                chunk_of_sentence.setdefault(sentence_id(c.meta.source_id, span), c.id)
+    authors = sorted({m.author for m in documents.values() if m.author})
+    outlets = {m.outlet for m in documents.values() if m.outlet}
+    chunk_stems = {c.id: set(content_stems(c.text)) for c in chunks}
+    # What a passage is about: its own words plus its document's title, outlet and author.
+    about = {
+        c.meta.source_id: set(content_stems(" ".join(filter(None, [c.meta.title, c.meta.outlet, c.meta.author]))))
+        for c in chunks
+    }
+    document_stems: dict[str, set[str]] = {}
+    for c in chunks:
+        document_stems.setdefault(c.meta.source_id, set(about[c.meta.source_id])).update(chunk_stems[c.id])
+    return {
+        "lexical": LexicalIndex(chunks),
+        "by_id": {c.id: c for c in chunks},
+        "documents": documents,
+        "sources": SourceCatalog(chunks, documents),
+        "chunks_of": chunks_of,
+        "official_names": sorted(
+            {m.outlet for m in documents.values() if m.outlet and m.kind in VOICE_KINDS["official"]}
+        ),
+        "authors": authors,
+        "source_names": [set(content_stems(name)) for name in sorted(outlets | set(authors))],
+        "chunk_of_sentence": chunk_of_sentence,
+        "_chunk_stems": chunk_stems,
+        "_about": about,
+        "_document_stems": document_stems,
+    }

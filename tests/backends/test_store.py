@@ -124,3 +124,17 @@ def test_chroma_bad_path_is_a_clear_error(tmp_path: Path, embedder: HashingEmbed
     blocker.write_text("not a folder")
     with pytest.raises((StorageError, OSError)):
         ChromaStorage(embedder, path=blocker / "chroma")
+
+
+def test_generation_changes_when_marked_and_reopening_keeps_everything(
+    storage: SourceStorage, embedder: HashingEmbedder
+) -> None:
+    _fill(storage, embedder)
+    before = storage.generation()
+    storage.mark_changed()
+    after = storage.generation()
+    assert after != before
+    storage.reopen()
+    assert storage.generation() == after
+    assert storage.count() == 4
+    assert storage.retrieve(embedder.embed(["Neutrality is key."])[0], k=1)[0][0] == "a.txt#1"
