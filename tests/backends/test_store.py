@@ -31,22 +31,22 @@ def _chunk(meta: DocumentMeta, index: int, text: str) -> Chunk:
 
 
 @pytest.fixture
-def embedder() -> HashingEmbedder:
+def hashing() -> HashingEmbedder:
     """Vectors for the contract: any deterministic embedder will do, so the model-free one."""
     return HashingEmbedder()
 
 
 @pytest.fixture(params=["memory", "chroma", pytest.param("chroma-server", marks=pytest.mark.integration)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path, embedder: HashingEmbedder) -> SourceStorage:
+def storage(request: pytest.FixtureRequest, tmp_path: Path, hashing: HashingEmbedder) -> SourceStorage:
     if request.param == "memory":
         return MemoryStorage()
     if request.param == "chroma-server":
         url = request.getfixturevalue("chroma_server")
-        return ChromaStorage(embedder, url=url, name=f"t{uuid.uuid4().hex[:12]}")
-    return ChromaStorage(embedder, path=tmp_path / "chroma")
+        return ChromaStorage(hashing, url=url, name=f"t{uuid.uuid4().hex[:12]}")
+    return ChromaStorage(hashing, path=tmp_path / "chroma")
 
 
-def _fill(storage: SourceStorage, embedder: HashingEmbedder) -> None:
+def _fill(storage: SourceStorage, hashing: HashingEmbedder) -> None:
     docs = {
         "a.txt": (_meta("a.txt", "news", "2022-03-12"), ["Interpol refused to suspend Russia.", "Neutrality is key."]),
         "b.txt": (
@@ -56,15 +56,15 @@ def _fill(storage: SourceStorage, embedder: HashingEmbedder) -> None:
     }
     for meta, texts in docs.values():
         chunks = [_chunk(meta, i, t) for i, t in enumerate(texts)]
-        vectors = embedder.embed(texts)
+        vectors = hashing.embed(texts)
         ids = [sentence_id(meta.source_id, c.spans[0]) for c in chunks]
         storage.store(chunks, vectors, ids, vectors)
 
 
-def test_store_retrieve_delete(storage: SourceStorage, embedder: HashingEmbedder) -> None:
-    _fill(storage, embedder)
+def test_store_retrieve_delete(storage: SourceStorage, hashing: HashingEmbedder) -> None:
+    _fill(storage, hashing)
     assert storage.count() == 4
-    query = embedder.embed(["Why was Russia not suspended?"])[0]
+    query = hashing.embed(["Did Interpol suspend Russia?"])[0]  # shares the most words with a.txt#0
     hits = storage.retrieve(query, 2)
     assert hits[0][0] == "a.txt#0"
     assert hits[0][1] >= hits[1][1]
@@ -96,40 +96,40 @@ def test_store_retrieve_delete(storage: SourceStorage, embedder: HashingEmbedder
         (Filters(kinds=["news"], date_to=dt.date(2019, 1, 1)), set()),
     ],
 )
-def test_filters(storage: SourceStorage, embedder: HashingEmbedder, filters: Filters, expected: set[str]) -> None:
-    _fill(storage, embedder)
-    query = embedder.embed(["Interpol and Russia"])[0]
+def test_filters(storage: SourceStorage, hashing: HashingEmbedder, filters: Filters, expected: set[str]) -> None:
+    _fill(storage, hashing)
+    query = hashing.embed(["Interpol and Russia"])[0]
     for search in (storage.retrieve, storage.retrieve_sentences):
         found = {cid.split("#")[0].split("::")[0] for cid, _ in search(query, 10, filters)}
         assert found == expected
 
 
-def test_reset(storage: SourceStorage, embedder: HashingEmbedder) -> None:
-    _fill(storage, embedder)
+def test_reset(storage: SourceStorage, hashing: HashingEmbedder) -> None:
+    _fill(storage, hashing)
     storage.reset()
     assert storage.count() == 0
     assert storage.load_chunks() == []
 
 
-def test_chroma_never_uses_its_default_embedding_function(tmp_path: Path, embedder: HashingEmbedder) -> None:
-    storage = ChromaStorage(embedder, path=tmp_path / "chroma")
+def test_chroma_never_uses_its_default_embedding_function(tmp_path: Path, hashing: HashingEmbedder) -> None:
+    storage = ChromaStorage(hashing, path=tmp_path / "chroma")
     for collection in (storage._chunks, storage._sentences):
         assert collection.configuration_json["embedding_function"]["name"] == "research-assistant-local"
 
 
-def test_chroma_bad_path_is_a_clear_error(tmp_path: Path, embedder: HashingEmbedder) -> None:
+def test_chroma_bad_path_is_a_clear_error(tmp_path: Path, hashing: HashingEmbedder) -> None:
     from assistant.backends.store import StorageError
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises((StorageError, OSError)):
-        ChromaStorage(embedder, path=blocker / "chroma")
+        ChromaStorage(hashing, path=blocker / "chroma")
 
 
 def test_generation_changes_when_marked_and_reopening_keeps_everything(
-    storage: SourceStorage, embedder: HashingEmbedder
+    storage: SourceStorage, hashing: HashingEmbedder
 ) -> None:
-    _fill(storage, embedder)
+    _fill(storage, hashing)
     before = storage.generation()
     storage.mark_changed()
     after = storage.generation()
@@ -137,4 +137,4 @@ def test_generation_changes_when_marked_and_reopening_keeps_everything(
     storage.reopen()
     assert storage.generation() == after
     assert storage.count() == 4
-    assert storage.retrieve(embedder.embed(["Neutrality is key."])[0], k=1)[0][0] == "a.txt#1"
+    assert storage.retrieve(hashing.embed(["Neutrality is key."])[0], k=1)[0][0] == "a.txt#1"
