@@ -363,7 +363,7 @@ def test_app_in_llm_mode(llama_server: Any, tmp_path: Any) -> None:
 
 def test_a_rewrite_that_drops_the_subject_is_not_used(seed_assistant: Assistant, embedder: Any) -> None:
     """A small model's rewrite of a follow-up is used only when it keeps what the conversation was about."""
-    from assistant.answer.chain import AskPipeline
+    from assistant.answer.chain import AskPipeline, AskRequest
 
     def pipeline_with(rewrite: str) -> AskPipeline:
         searcher = seed_assistant.searcher
@@ -372,7 +372,7 @@ def test_a_rewrite_that_drops_the_subject_is_not_used(seed_assistant: Assistant,
         llm = LLMAnswerer(model, PROMPTS, LLMSettings(), extractive, embedder.embed)
         return AskPipeline(searcher, {"extractive": extractive, "llm": llm}, "llm", AnswerSettings())
 
-    request = {"question": "What did they urge?", "history": ["Who are the Five Eyes?"], "mode": "llm"}
+    request = AskRequest("What did they urge?", ["Who are the Five Eyes?"], mode="llm")
     off = pipeline_with("What did Fair Trials say about INTERPOL?").prepare(request).question
     assert "Five Eyes" in off.search_query
     assert "Fair Trials" not in off.search_query
