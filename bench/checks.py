@@ -27,11 +27,12 @@ EXAMPLES = ROOT / "evals" / "probes" / "examples.yaml"
 
 def answers(assistant: Any) -> list[tuple[str, list[Any]]]:
     """Five-sentence answers: true probe sentences, each citing the retrieved passage that holds its quote."""
+    from assistant.answer.chain import AskRequest
     from assistant.evaluation.probe import load_probe_file, normalise
 
     cited = []
     for probe in load_probe_file(EXAMPLES).probes:
-        q = assistant.pipeline.prepare({"question": probe.question}).question
+        q = assistant.pipeline.prepare(AskRequest(probe.question)).question
         passages, _ = assistant.pipeline.find(q, None)
         holding = [p for p in passages if all(normalise(x) in normalise(p.chunk.text) for x in probe.quotes)]
         if probe.supported and holding:
