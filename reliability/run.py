@@ -8,6 +8,7 @@
    chunk matches its file at its offsets, and no finished document was embedded again.
 3. Load: 32 clients for 60 seconds against ``python app.py`` (28 over ``POST /api/ask``,
    4 through ``gradio_client``); every answer is checked against its own question.
+4. Faults (``faults.py``): page furniture per corpus, a live index across processes, storage that fails.
 
     python reliability/run.py [--fuzz 10000] [--kills 10] [--docs 500] [--clients 32] [--seconds 60]
 """
@@ -32,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "reliability"))
+
+from faults import SUITES as FAULT_SUITES  # noqa: E402 - after the paths it needs
+from faults import markdown as faults_markdown  # noqa: E402
 
 SUITES = {
     "fuzzed questions and API bodies": ["tests/test_fuzz.py"],
@@ -47,13 +52,14 @@ SUITES = {
     "prompt injection (LLM mode, local server)":
         ["tests/answer/test_llm.py::test_injected_instructions_are_never_supported"],
     "secrets and network exposure": ["tests/test_security.py"],
+    **FAULT_SUITES,
 }  # fmt: skip
 
 
-def run_suites(fuzz: int, out: Path) -> dict[str, dict[str, int]]:
+def run_suites(fuzz: int, out: Path, suites: dict[str, list[str]] = SUITES) -> dict[str, dict[str, int]]:
     """Each suite through pytest with a JUnit report; passed / failed / skipped counts."""
     results = {}
-    for name, targets in SUITES.items():
+    for name, targets in suites.items():
         report = out / f"{abs(hash(name))}.xml"
         env = {**os.environ, "FUZZ_EXAMPLES": str(fuzz)}
         subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
@@ -268,7 +274,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [f"## {title}", "", "| figure | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in results.get(key, {}).items()]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + faults_markdown(results))
 
 
 def _save(path: Path, results: dict[str, Any]) -> None:
@@ -285,13 +291,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--out", type=Path, default=ROOT / "RELIABILITY.md")
-    parser.add_argument("--parts", default="suites,kills,load", help="Which parts to run; the others keep the "
+    parser.add_argument("--parts", default="suites,kills,load,faults", help="Which parts to run; the others keep the "
                         "figures of the last run (artifacts/reliability.json).")  # fmt: skip
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     saved = ROOT / "artifacts" / "reliability.json"
     results: dict[str, Any] = (
-        json.loads(saved.read_text()) if saved.exists() and parts != {"suites", "kills", "load"} else {}
+        json.loads(saved.read_text()) if saved.exists() and not {"suites", "kills", "load", "faults"} <= parts else {}
     )
     results["date"] = time.strftime("%Y-%m-%d")
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
@@ -303,6 +309,13 @@ def main() -> None:
         if "kills" in parts:
             results["kills"] = killed_ingest(args.kills, args.docs, work)
             print(results["kills"], flush=True)
+            _save(saved, results)
+        if "faults" in parts:
+            from faults import furniture_counts, live_delay
+
+            results["faults"] = {"furniture": furniture_counts(), "live": live_delay(work)}
+            results.setdefault("suites", {}).update(run_suites(args.fuzz, work, FAULT_SUITES))
+            print(results["faults"], flush=True)
             _save(saved, results)
         if "load" in parts:
             results["load"] = load(args.clients, args.seconds, work)
