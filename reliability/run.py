@@ -252,8 +252,10 @@ def _rss_mb(pid: int) -> int:
 
 
 def markdown(results: dict[str, Any]) -> str:
+    dates = results.get("dates") or {}
+    when = ", ".join(f"{part} on {day}" for part, day in sorted(dates.items())) or f"on {results['date']}"
     lines = ["# Reliability", "", "`make reliability` (`reliability/run.py`) measured these on this machine "
-             f"({os.cpu_count()} cores) on {results['date']}; the fast parts also run in `make test`.", "",
+             f"({os.cpu_count()} cores): {when}; the fast parts also run in `make test`.", "",
              "## Test suites", "", "| suite | tests | passed | failed | skipped |",
              "|---|---|---|---|---|"]  # fmt: skip
     for name, r in results.get("suites", {}).items():
@@ -300,6 +302,8 @@ def main() -> None:
         json.loads(saved.read_text()) if saved.exists() and not {"suites", "kills", "load", "faults"} <= parts else {}
     )
     results["date"] = time.strftime("%Y-%m-%d")
+    dates = results.setdefault("dates", {})
+    dates.update(dict.fromkeys(parts, results["date"]))
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
         work = Path(tmp)
         if "suites" in parts:
