@@ -13,6 +13,7 @@ from assistant.evaluation.fit import fit_logistic, fold_of, reliability, thresho
 from assistant.evaluation.train import SENTENCE_HEADER, main, read_table, write_table
 
 
+@pytest.mark.integration  # a whole refit (about 9 s on 2 cores); `make train-check` runs it too
 def test_refitting_the_committed_tables_reproduces_the_committed_model() -> None:
     assert main(["--check"]) == 0
 
