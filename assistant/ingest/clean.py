@@ -177,6 +177,9 @@ def _is_furniture(text: str, start: int, end: int) -> bool:
     stripped = text[start:end].strip().lstrip("•·*-– ").strip()
     if any(p.search(stripped) for p in LINE_FURNITURE):
         return True
+    # Most paragraphs hold no cue at all: only those are split into sentences to be judged.
+    if not any(p.search(stripped) for p in CUES):
+        return False
     return all(_calls_to_action(text[s:e]) for s, e in split_sentences(text, start, end))
 
 
