@@ -37,7 +37,7 @@ def exit_code(exc: BaseException) -> int:
 
 def describe(exc: BaseException) -> str:
     """One line for an error: an ``OSError`` names its file and what went wrong."""
-    if isinstance(exc, OSError) and not isinstance(exc, ValueError) and exc.strerror:
+    if isinstance(exc, OSError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror.lower()}; check that the folder exists, is writable and has space"
     return " ".join(str(exc).split())
