@@ -21,7 +21,11 @@ from assistant.common.titles import HONORIFICS, OFFICES, alternatives
 from assistant.types import DatePrecision
 
 _CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}[a-z]?|[A-Z]\.)"
-_NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:of|for|on|de|von)(?:\s+the)?\s+)?{_CAP})*")
+# "and" joins two names only after "of" or "for": "Ministry for Europe and Foreign Affairs".
+_NAME = re.compile(
+    rf"{_CAP}(?:\s+{_CAP})*(?:\s+(?:(?:of|for|on|de|von)(?:\s+the)?\s+){_CAP}(?:\s+{_CAP})*"
+    rf"(?:\s+and\s+{_CAP}(?:\s+{_CAP})*)?)*"
+)
 _ACRONYM_OF = re.compile(
     rf"(?P<long>{_CAP}(?:\s+(?:(?:of|for|on)(?:\s+the)?\s+)?{_CAP})+)\s+\((?P<short>[A-Z]{{2,6}})\)"
 )
@@ -36,7 +40,7 @@ _NOT_ENTITIES = frozenset(
     """Thursday Friday Monday Tuesday Wednesday Saturday Sunday Mr Mrs Ms Dr Read Next Feb Jan Mar Apr Jun Jul Aug
     Sep Sept Oct Nov Dec Every Article Constitution Rules Photo Getty Images""".split()
 ) | {m.capitalize() for m in MONTHS}
-_ORG_WORDS = frozenset(
+ORG_WORDS = frozenset(
     """Foundation House Centre Center Secretariat Assembly Committee Commission Union Council Trials Magazine Post
     Bureau Office Department Ministry Court Police Agency Organization Organisation Network Institute Group Party
     Forces Guard Academy Channel Capital Movement Times Tribune Review Nations States Republic Federation""".split()
@@ -45,10 +49,10 @@ _ORG_WORDS = frozenset(
 
 _TITLES = re.compile(
     r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "French"
-    rf"(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)})\s+"
+    rf"(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)})(?:\s+of\s+[A-Z][\w’'-]+)?\s+"
 )
 _PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
-_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ish|ese|ean|ic)$")
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ians?|ish|ese|eans?|ic|ans)$")
 
 
 @dataclass
@@ -69,25 +73,32 @@ class Entity:
     @property
     def person(self) -> bool:
         """Two or three capitalised words, none of them an organisation word: a person's name."""
-        return bool(_PERSON.fullmatch(self.name)) and not set(self.name.split()) & _ORG_WORDS
+        return bool(_PERSON.fullmatch(self.name)) and not set(self.name.split()) & ORG_WORDS
 
 
-def names_in(sentence: str, known: tuple[str, ...] = (), weak: list[str] | None = None) -> list[str]:
+def names_in(
+    sentence: str, known: tuple[str, ...] = (), weak: list[str] | None = None, titled: set[str] | None = None
+) -> list[str]:
     """Names in one sentence: ``known`` names (outlets) as written, then capitalised runs without titles.
 
     A single capitalised word that opens the sentence ("Effective immediately") is not a name;
-    it goes to ``weak``, where it can still be a surname ("Smith previously predicted").
+    it goes to ``weak``, where it can still be a surname ("Smith previously predicted"). A one-word
+    name after a title ("Mr Smith") goes to ``titled``: it is a person's surname, however often it occurs.
     """
     out = [name for name in known if name in sentence]
     for match in _NAME.finditer(sentence):
         words = re.sub(r"[’']s?$", "", match.group(0).replace("’s ", " ").replace("'s ", " ")).split()
         at_start = not sentence[: match.start()].strip(" “\"‘'(")
+        after_title = bool(words) and _TITLES.match(" ".join(words) + " ") is not None
         while words and (words[0] in _LEADING or words[0] in _NOT_ENTITIES):
             words, at_start = words[1:], False
         while words and (words[-1] in {"of", "for", "on", "the", "de", "von"} or words[-1] in _NOT_ENTITIES):
             words = words[:-1]
-        name = _TITLES.sub("", " ".join(words))
-        if _TITLES.match(name + " "):
+        name = " ".join(words)
+        after_title = after_title or bool(_TITLES.match(name))
+        while _TITLES.match(name):  # "President Mr Meng"
+            name = re.sub(r"^(?:(?:of|for|on|the)\s+)+", "", _TITLES.sub("", name, count=1))
+        if not name or _TITLES.fullmatch(name + " "):
             continue  # a title alone ("Secretary General") names no one
         if len(name.split()) == 1 and (at_start or _DEMONYM.match(name)):
             if weak is not None and at_start:
@@ -95,6 +106,8 @@ def names_in(sentence: str, known: tuple[str, ...] = (), weak: list[str] | None 
             continue
         if name and name not in _NOT_ENTITIES and len(name) > 2 and not any(name in k for k in out):
             out.append(name)
+            if after_title and " " not in name and titled is not None:
+                titled.add(name.casefold())
     return out
 
 
@@ -102,6 +115,7 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
     """Entities over (source id, start, text) sentences, merged by acronym, case and surname."""
     acronyms: dict[str, str] = {}
     found: dict[str, Entity] = {}
+    titled: set[str] = set()
     surnames: list[tuple[str, str, int]] = []
     for source, start, text in sentences:
         for m in _ACRONYM_OF.finditer(text):
@@ -110,27 +124,34 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
                 words = words[1:]
             acronyms[m.group("short")] = " ".join(words)
         weak: list[str] = []
-        for name in names_in(text, known, weak):
+        for name in names_in(text, known, weak, titled):
             key = name.casefold()
             entity = found.setdefault(key, Entity(name=name))
             entity.aliases.add(name)
             entity.mentions.append((source, start))
-        surnames.extend((w.casefold(), source, start) for w in weak)
+        surnames.extend((w, source, start) for w in weak)
     _merge(found, {k.casefold(): v.casefold() for k, v in acronyms.items()}, acronym=True)
     people = {e.name.split()[-1].casefold(): key for key, e in found.items() if e.person}
     for word, source, start in surnames:  # sentence-initial words: mentions of a name seen elsewhere
-        target = word if word in found else people.get(word)
+        target = word.casefold() if word.casefold() in found else people.get(word.casefold())
         if target is not None and target in found:
             found[target].mentions.append((source, start))
+            found[target].aliases.add(word)
     # "Smith" is Anna Smith; but "France" is not "Radio France", so a far more frequent word stays itself.
     _merge(
         found,
         {
             surname: key
             for surname, key in people.items()
-            if surname in found and len(found[surname].mentions) <= 6 * len(found[key].mentions)
+            if surname in found and (surname in titled or len(found[surname].mentions) <= 6 * len(found[key].mentions))
         },
     )
+    # A name written family name first ("Meng Hongwei", later "Mr Meng"): a rare word that opens one person's name.
+    firsts: dict[str, list[str]] = {}
+    for key, e in found.items():
+        if e.person:
+            firsts.setdefault(e.name.split()[0].casefold(), []).append(key)
+    _merge(found, {w: keys[0] for w, keys in firsts.items() if len(keys) == 1 and len(found.get(w, e).mentions) <= 2})
     for entity in found.values():
         # Prefer the upper-case spelling an organisation uses for itself ("NATO" over "Nato").
         entity.name = max(entity.aliases, key=lambda a: (len(a.split()), sum(c.isupper() for c in a)))
@@ -142,7 +163,7 @@ def _merge(found: dict[str, Entity], into: dict[str, str], acronym: bool = False
         if short in found and long in found and short != long:
             target, source = found[long], found.pop(short)
             target.mentions = list(dict.fromkeys(target.mentions + source.mentions))  # one per sentence
-            target.aliases |= source.aliases if acronym else set()
+            target.aliases |= source.aliases  # the text names it so too ("Smith", "ONS")
             if acronym:
                 target.aliases.add(f"{target.name} ({source.name})")
 

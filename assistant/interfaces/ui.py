@@ -25,7 +25,7 @@ from urllib.parse import quote as url_quote
 import gradio as gr
 
 from assistant.backends.store import StorageError
-from assistant.brief.briefing import briefing_citations, briefing_markdown
+from assistant.brief.briefing import briefing_citations, briefing_header, section_markdown, sections
 from assistant.ingest.extract import SUPPORTED_SUFFIXES
 from assistant.provenance.present import export_markdown, label, paragraph_around
 from assistant.service import Assistant
@@ -210,6 +210,10 @@ class Exports:
         return str(path)
 
 
+BRIEF_SECTIONS = 6
+"""Sections of a briefing (:func:`assistant.brief.briefing.sections`), each a panel of the briefing tab."""
+
+
 class PageActions:
     """What the page's controls do. Every answer, briefing and upload comes from the service."""
 
@@ -217,16 +221,19 @@ class PageActions:
         self.assistant = assistant
         self.exports = Exports()
 
-    def brief_me(
-        self, chat: list[dict[str, Any]], docs: list[str], kinds: list[str], as_of: str = ""
-    ) -> tuple[Any, ...]:
-        chat = [*chat, {"role": "user", "content": "Brief me"}]
+    def brief_me(self, docs: list[str], kinds: list[str], as_of: str = "") -> tuple[Any, ...]:
+        """The briefing in its own tab: a header, one collapsible section each, its sources in the panel."""
         try:
             briefing = self.assistant.brief(ui_filters(docs, kinds, as_of))
-        except ValueError as exc:
-            return [*chat, {"role": "assistant", "content": f"> **{escape(str(exc))}**"}], gr.skip()
-        reply = {"role": "assistant", "content": briefing_markdown(briefing, escape, link=lambda n: f"#src-{n}")}
-        return [*chat, reply], sources_html(briefing_citations(briefing), self.assistant)
+        except (ValueError, StorageError) as exc:
+            empty = [gr.skip()] * (2 * BRIEF_SECTIONS)
+            return gr.Tabs(selected="briefing"), f"> **{escape(str(exc))}**", *empty, gr.skip()
+        parts: list[Any] = []
+        for title, rows in sections(briefing):
+            parts.append(gr.Accordion(label=f"{title} ({len(rows)})", open=bool(rows)))
+            parts.append(section_markdown(rows, escape, link=lambda n: f"#src-{n}") or "_Nothing in the sources._")
+        cards = sources_html(briefing_citations(briefing), self.assistant)
+        return gr.Tabs(selected="briefing"), briefing_header(briefing, escape), *parts, cards
 
     def add_files(self, files: list[str] | None) -> tuple[Any, ...]:
         if not files:
@@ -291,10 +298,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         )
         turns = gr.State([])
         with gr.Row():
-            with gr.Column(scale=3):
-                left = _chat_column(assistant)
+            with gr.Column(scale=3), gr.Tabs(elem_id="tabs") as tabs:
+                with gr.Tab("Chat", id="chat", elem_id="chat-tab"):
+                    left = _chat_column(assistant)
+                with gr.Tab("Briefing", id="briefing", elem_id="briefing-tab"):
+                    left.briefing = _briefing_panel()
             with gr.Column(scale=2):
                 right = _sources_column()
+        left.tabs = tabs
         _wire(PageActions(assistant), turns, left, right)
     blocks: gr.Blocks = demo
     return blocks
@@ -303,7 +314,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 def _chat_column(assistant: Assistant) -> SimpleNamespace:
     """The chat, the question box, its buttons, examples, mode, filters, uploads and the status line."""
     c = SimpleNamespace()
-    c.chat = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
+    # The chat grows with the window, so a question and its answer stay in view together.
+    c.chat = gr.Chatbot(label="Chat", height="calc(100vh - 330px)", min_height=360, elem_id="chat", sanitize_html=True)
     c.question = gr.Textbox(placeholder="Ask about the corpus…", show_label=False, submit_btn=True, elem_id="question")
     with gr.Row():
         c.clear = gr.Button("New conversation", variant="secondary", size="sm", elem_id="clear")
@@ -336,6 +348,15 @@ def _chat_column(assistant: Assistant) -> SimpleNamespace:
     return c
 
 
+def _briefing_panel() -> list[Any]:
+    """The briefing tab: a header, then each section in a panel of its own that folds away."""
+    parts: list[Any] = [gr.Markdown("Press **Brief me** for a cited briefing on the corpus.", elem_id="brief-header")]
+    for i in range(BRIEF_SECTIONS):
+        with gr.Accordion(f"Section {i + 1}", open=True, elem_id=f"brief-section-{i}") as panel:
+            parts.extend([panel, gr.Markdown(elem_id=f"brief-text-{i}")])
+    return parts
+
+
 def _sources_column() -> SimpleNamespace:
     """The sources panel and the export of the last answer."""
     s = SimpleNamespace()
@@ -356,7 +377,7 @@ def _wire(actions: PageActions, turns: gr.State, c: SimpleNamespace, s: SimpleNa
         concurrency_limit=None,
         api_name="chat",
     )
-    c.brief.click(actions.brief_me, [c.chat, c.docs, c.kinds, c.as_of], [c.chat, s.sources], api_name="brief")
+    c.brief.click(actions.brief_me, [c.docs, c.kinds, c.as_of], [c.tabs, *c.briefing, s.sources], api_name="brief")
     # One ingest at a time: the index has a single writer.
     c.add.click(
         actions.add_files, [c.upload], [c.added, c.docs, c.status], concurrency_limit=1, api_name="add_documents"

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from assistant import Answer, Assistant
+from assistant.brief.briefing import sections
 from assistant.interfaces.ui import PageActions, build_ui, escape, to_markdown
 from assistant.types import Citation
 from tests.conftest import ARTIFACTS
@@ -86,15 +87,19 @@ def test_ui_builds_over_the_service(light_seed_assistant: Assistant) -> None:
     assert "Why didn't Interpol suspend Russia?" in json.dumps(page.get_config_file(), default=str)
 
 
-def test_brief_me_links_every_number_to_its_source_card(light_seed_assistant: Assistant) -> None:
-    chat, cards = PageActions(light_seed_assistant).brief_me([], [], [])
-    message = chat[-1]["content"]
+def test_brief_me_opens_the_briefing_tab_with_a_panel_per_section(light_seed_assistant: Assistant) -> None:
+    tabs, header, *parts, cards = PageActions(light_seed_assistant).brief_me([], [], [])
+    assert tabs.selected == "briefing"
+    assert "5 documents" in header
+    panels, texts = parts[0::2], parts[1::2]
+    briefing = light_seed_assistant.brief()
+    assert [p.label for p in panels] == [f"{title} ({len(rows)})" for title, rows in sections(briefing)]
+    message = "\n".join(texts)
     numbers = set(re.findall(r"\[\*\*\[(\d+)\]\*\*\]\(#src-\1\)", message))
     assert len(numbers) >= 10, message[:500]
     assert {n for n in numbers if f"id='src-{n}'" not in cards} == set(), "a number without its card"
-    assert "## Sources" not in message, "the page lists the sources in its panel, not in the message"
-    briefing = light_seed_assistant.brief()
-    assert escape(briefing.who[0].citation.quote) in message, "quotes are escaped for the chat's Markdown"
+    assert "## Sources" not in message, "the page lists the sources in its panel, not in the briefing"
+    assert escape(briefing.who[0].citation.quote) in message, "quotes are escaped for the page's Markdown"
 
 
 def test_the_examples_come_from_the_corpus_not_the_code(make_light_assistant: Any, tmp_path: Path) -> None:

@@ -1,0 +1,79 @@
+"""Briefings scored against keys written from the documents (``evals/briefing/*.yaml``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.brief.briefing import sections
+from assistant.evaluation.brief_key import BriefKey, KeyActor, KeyEvent, load_key, score
+from assistant.evaluation.cases import CorpusSpec
+from assistant.evaluation.runner import EvalRunner
+from assistant.settings import get_settings
+from assistant.wiring import build_assistant
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = ROOT / "evals" / "briefing"
+# The measured figures, as a floor: (who's who recall, precision; timeline recall, precision). The issue's
+# target on the two larger corpora is 0.8 for each; the briefing does not reach it there yet.
+FLOORS = {
+    "seeds.yaml": (1.0, 1.0, 1.0, 0.8),
+    "interpol-extra.yaml": (0.4, 0.6, 0.25, 0.65),
+    "bbc-politics.yaml": (0.55, 0.75, 0.35, 0.3),
+}
+
+
+def test_scores_count_must_items_for_recall_and_every_item_for_precision(light_seed_assistant: Assistant) -> None:
+    briefing = light_seed_assistant.brief()
+    key = BriefKey(
+        corpus=CorpusSpec(name="seeds", folders=["."]),
+        actors=[
+            KeyActor(name="Jürgen Stock", aliases=["Stock"], must=True),
+            KeyActor(name="Nobody At All", must=True),
+            KeyActor(name="Fair Trials"),
+        ],
+        events=[
+            KeyEvent(date="2022-02-24", what="invasion", words=["invaded"], must=True),
+            KeyEvent(date="1999", what="nothing", words=["nothing"], must=True),
+        ],
+    )
+    result = score(briefing, key)
+    assert result.who.recall == 0.5
+    assert result.who.missed == ["Nobody At All"]
+    assert result.who.precision == round(2 / len(briefing.who), 3)
+    assert result.timeline.recall == 0.5
+    assert result.timeline.precision == round(1 / len(briefing.timeline), 3)
+
+
+@pytest.fixture(scope="module")
+def runner(embedder: object, tmp_path_factory: pytest.TempPathFactory) -> EvalRunner:
+    settings = get_settings(index_dir=tmp_path_factory.mktemp("brief-keys"))
+    return EvalRunner(settings, lambda s, e: build_assistant(s, embedder=e), embedder)  # type: ignore[arg-type]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_briefing_against_its_key(runner: EvalRunner, name: str) -> None:
+    path = KEYS / name
+    key = load_key(path)
+    if any(not (path.parent / folder).is_dir() for folder in key.corpus.folders):
+        pytest.fail(f"{name}: the corpus folders {key.corpus.folders} are missing (../shared is needed)")
+    assistant = runner.assistant_over(key.corpus, path.parent)
+    briefing = assistant.brief()
+    result = score(briefing, key, name)
+    out = ROOT / "artifacts"
+    out.mkdir(exist_ok=True)
+    (out / f"briefing-key-{path.stem}.json").write_text(json.dumps(result.model_dump(), indent=2), encoding="utf-8")
+    who_recall, who_precision, timeline_recall, timeline_precision = FLOORS[name]
+    assert result.who.recall >= who_recall, result.who
+    assert result.who.precision >= who_precision, result.who
+    assert result.timeline.recall >= timeline_recall, result.timeline
+    assert result.timeline.precision >= timeline_precision, result.timeline
+    assert len(briefing.who) <= 15
+    seed_outlets = {"INTERPOL General Secretariat", "Coffee or Die Magazine", "HuffPost", "Fair Trials"}
+    outlets = {meta.outlet for meta in assistant.index.documents.values() if meta.outlet}
+    titles = [title for title, _ in sections(briefing)]
+    assert not [t for t in titles for o in seed_outlets - outlets if o in t], titles
