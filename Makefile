@@ -74,6 +74,7 @@ bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; 
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/checks.py
+	$(BIN)/python bench/brief.py
 
 llm-checks: $(VENV)/.installed-dev  ## SmolLM2's answers under the meaning check and the earlier overlap check; bench/llm-checks.json
 	$(BIN)/python bench/llm_checks.py

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,11 +31,14 @@ from assistant.provenance.wordlists import IRREGULAR
 from assistant.types import DocumentMeta, Span
 
 WHO_LINES = 15
+PERSON_WEIGHT = 6
+"""People count above bodies of the same reach: a newcomer meets a story through who did what."""
 REPORTERS = frozenset({"news", "op_ed"})
 """Kinds of document whose outlet reports the story rather than acting in it."""
 
 _VERBS = (
-    "accept accuse add agree aim allow announce appeal appoint approve argue arrest ask attempt back ban block "
+    "accept accuse add adopt agree aim allow announce appeal appoint approve argue arrest ask attempt back ban block "
+    "close create establish govern grant hold meet recognise recognize revive "
     "call campaign cancel charge claim comment complain condemn confirm consider continue criticise criticize "
     "decide declare defend deliver demand deny describe detail detain disappear disconnect dismiss elect "
     "endorse enable expel extradite face fail file help highlight hope implement impose insist introduce "
@@ -69,21 +73,20 @@ _ADJECTIVE = re.compile(
 _DESCRIBED = re.compile(
     r"^[”’\"]?(?:,?\s+(?:is|was|are|were)\s+(?:a|an|the|one)\b|,\s+(?:a|an|the|who|head of|chief|founder of)\b)"
 )
-_TITLED = re.compile(
-    rf"(?:\b(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)}|candidate|CEO|head of|"
-    r"founder of|chief of|leader|spokes(?:man|woman|person)|scholar|officer)[,\s]*(?:[A-Z][\w’'.-]*\s+){0,2}$)",
-    re.IGNORECASE,
+_TITLED = re.compile(  # the title is in any case; a first name between it and the surname is capitalised
+    rf"(?:\b(?i:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)}|candidate|CEO|head of|"
+    r"founder of|chief of|leader|spokes(?:man|woman|person)|scholar|officer)[,\s]*(?:[A-Z][\w’'.-]*\s+){0,2}$)"
 )
 _ROLE_BEFORE = re.compile(
-    r"\b(?:\w*critic|CEO|head|chief|founder|leader|director|officer|candidate|chair(?:man|woman)?|spokes\w+|member)"
-    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)?,\s*$",
-    re.IGNORECASE,
+    r"\b(?i:\w*critic|CEO|head|chief|founder|leader|director|officer|candidate|chair(?:man|woman)?|spokes\w+|member)"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)?,\s*$"
 )
 """A role just before a name, set off by a comma ("archcritic of the Kremlin, Anna Smith")."""
 _GENERIC = re.compile(r"\b(?:a|an|any|each|every|all|no)\s+$", re.I)
 _AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
 _PLACE = re.compile(
-    r"\b(?:in|at|from|to|across|near|within|throughout|into|outside|inside|around)\s+(?:the\s+)?(?:former\s+)?$", re.I
+    r"\b(?:in|at|from|to|across|near|within|throughout|into|outside|inside|around|told)\s+(?:the\s+)?(?:former\s+)?$",
+    re.I,
 )
 _WORK = re.compile(r"\b(?:report|essay|article|book|paper|study|titled|entitled|called)\s+[‘“\"]?$", re.I)
 
@@ -168,6 +171,7 @@ class Ranked:
     entity: Entity
     best: Sentence
     evidence: Evidence
+    person: bool
 
 
 def ranked_actors(
@@ -183,7 +187,7 @@ def ranked_actors(
     known = tuple(sorted(outlets | {_short(o) for o in outlets}, key=len, reverse=True))
     entities = collect_entities([(s.meta.source_id, s.span.start, s.text) for s in sentences], known)
     by_key = {_key(s): s for s in sentences}
-    speakers = [who for s in sentences if (who := speaker_of(s))]
+    speakers = _SpeakerIndex(who for s in sentences if (who := speaker_of(s)))
     lower = _lowercase_words(sentences)
     ranked: list[Ranked] = []
     for entity in entities:
@@ -194,51 +198,75 @@ def ranked_actors(
             continue
         evidence = Evidence()
         strengths = [(mention_strength(entity, s, evidence), s) for s in mentions]
-        evidence.spoke = sum(any(_pattern(a).search(who) for a in entity.aliases) for who in speakers)
+        evidence.spoke = speakers.count(entity.aliases)
         if not evidence.actor:
             continue
         best = max(strengths, key=lambda t: (t[0], t[1].span.kind == "body", closeness.get(_key(t[1]), 0.0)))[1]
         groups = len({group_of(s.meta.source_id) for s in mentions})
         near = max(closeness.get(_key(s), 0.0) for s in mentions)
         role = 3 * bool(evidence.described or evidence.titled) + min(evidence.acts, 3) + 2 * min(evidence.spoke, 3)
-        score = 3 * groups + 2 * math.log2(1 + len(mentions)) + role + 6 * near
+        person = _person(entity, mentions)
+        score = 3 * groups + 2 * math.log2(1 + len(mentions)) + role + 6 * near + PERSON_WEIGHT * person
         entity.name = next((o for o in outlets if o.endswith(" " + entity.name)), entity.name)
-        ranked.append(Ranked(score, entity, best, evidence))
+        ranked.append(Ranked(score, entity, best, evidence, person))
     ranked.sort(key=lambda r: (-r.score, r.entity.name))
-    return _without_parts(ranked, sentences)
+    return _without_parts(ranked, outlets)
 
 
-def _without_parts(ranked: list[Ranked], sentences: Sequence[Sentence]) -> list[Ranked]:
-    """Fold a body into its organisation ("X General Secretariat" into "X"), and leave out an organisation
-    named only beside a person, as their affiliation ("Anna Smith, a scholar at Y")."""
-    people = [set(r.entity.mentions) for r in ranked if _person(r.entity, sentences)]
+def _without_parts(ranked: list[Ranked], outlets: set[str]) -> list[Ranked]:
+    """Fold the body that publishes for an organisation into it ("X General Secretariat", the outlet of X's
+    statements, into "X"), and leave out an organisation named only beside a person, as their affiliation
+    ("Anna Smith, a scholar at Y")."""
+    people_at: dict[tuple[str, int], list[set[tuple[str, int]]]] = {}
+    for r in ranked:
+        if r.person:
+            mentions = set(r.entity.mentions)
+            for m in mentions:
+                people_at.setdefault(m, []).append(mentions)
     names = {r.entity.name: r for r in ranked}
     kept: list[Ranked] = []
     for r in ranked:
         words = r.entity.name.split()
         whole = next((names[" ".join(words[:i])] for i in range(1, len(words)) if " ".join(words[:i]) in names), None)
-        if whole is not None and words[-1] in ORG_WORDS:
+        mine = set(r.entity.mentions)
+        if whole is not None and words[-1] in ORG_WORDS and r.entity.name in outlets:
             whole.entity.aliases |= r.entity.aliases | {r.entity.name}
             whole.entity.mentions = list(dict.fromkeys(whole.entity.mentions + r.entity.mentions))
-        elif (
-            _person(r.entity, sentences)
-            or len(r.entity.mentions) > 2
-            or not any(set(r.entity.mentions) <= p for p in people)
-        ):
+        elif r.person or len(mine) > 2 or not any(mine <= p for m in mine for p in people_at.get(m, [])):
             kept.append(r)
     return kept
 
 
-def _person(entity: Entity, sentences: Sequence[Sentence]) -> bool:
+def _person(entity: Entity, mentions: Sequence[Sentence]) -> bool:
     """Shaped like a person's name and never written "the X" ("the Open Society movement")."""
-    return entity.person and not any(
-        re.search(r"\bthe\s+$", s.text[: m.start()])
-        for s in sentences
-        for a in entity.aliases
-        if a in s.text
-        for m in [_pattern(a).search(s.text)]
-        if m
-    )
+    for s in mentions if entity.person else ():
+        for alias in entity.aliases:
+            found = _pattern(alias).search(s.text)
+            if found and re.search(r"\bthe\s+$", s.text[: found.start()]):
+                return False
+    return entity.person
+
+
+class _SpeakerIndex:
+    """How many quotes each name speaks, looked up by the name's first word."""
+
+    def __init__(self, speakers: Iterable[str]) -> None:
+        self._by_word: dict[str, Counter[str]] = {}
+        for who, n in Counter(speakers).items():
+            for word in set(re.findall(r"\w[\w.-]*", who)):
+                self._by_word.setdefault(word, Counter())[who] += n
+
+    def count(self, aliases: Iterable[str]) -> int:
+        """Quotes spoken by a speaker whose name holds one of ``aliases``."""
+        spoken: set[str] = set()
+        total = 0
+        for alias in aliases:
+            first = next(iter(re.findall(r"\w[\w.-]*", alias)), "")
+            for who, n in self._by_word.get(first, Counter()).items():
+                if who not in spoken and _pattern(alias).search(who):
+                    spoken.add(who)
+                    total += n
+        return total
 
 
 WORKS = frozenset(
@@ -285,7 +313,7 @@ def _lowercase_words(sentences: Sequence[Sentence]) -> dict[str, int]:
 @lru_cache(maxsize=4096)
 def _pattern(alias: str) -> re.Pattern[str]:
     """The alias as a whole word, any run of spaces (a no-break space too) between its words."""
-    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, alias.split())) + r"(?!\w)")
+    return re.compile(r"(?<!\w)" + r"(?:[’']s)?\s+".join(map(re.escape, alias.split())) + r"(?!\w)")
 
 
 def _key(s: Sentence) -> tuple[str, int]:

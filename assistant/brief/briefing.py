@@ -4,13 +4,13 @@ Every line is a verbatim sentence of a source with its citation; the headings ar
 the only words the briefing adds. Sections:
 
 - **What this is about**: the story in four quotes (:mod:`assistant.brief.story`);
-  each independent source's sentence vectors), one per source;
-- **Who's who**: the most salient organisations and people (:mod:`assistant.brief.entities`),
-  each with the sentence that best says who they are;
-- **Timeline**: dated events, oldest first, with the date's precision, plus when each
-  document was published;
-- **Positions**: what the institution's statements say, and what its critics say;
-- **Open questions**: what the sources say is unverified, unclear or unanswered.
+- **Who's who**: at most 15 actors, each with the sentence that says who they are
+  (:mod:`assistant.brief.actors`);
+- **Timeline**: events with headings drawn from their quotes, and each publication
+  (:mod:`assistant.brief.events`);
+- **Positions**: what the official sources say, and what others and critics say;
+- **Open questions**: what the sources could not verify or got no answer to, and figures
+  independent sources give differently (:mod:`assistant.brief.story`).
 """
 
 from __future__ import annotations
@@ -60,15 +60,16 @@ def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefi
     def speaker_of(s: Sentence) -> str | None:
         return index.sources.attribution(s.meta.source_id, s.span.start).speaker
 
+    who = whos_who(sentences, group_of, closeness, speaker_of)
     briefing = Briefing(
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         documents=len(documents),
         independent_sources=len(set(groups.values())),
         about=[line(f"{step} ({_source(s)})", s) for step, s in story(sentences, closeness)],
-        who=[line(e.name, s) for e, s in whos_who(sentences, group_of, closeness, speaker_of)],
+        who=[line(e.name, s) for e, s in who],
         timeline=[
             line(h, s, date=d.iso, precision=d.precision, date_text=d.text)
-            for h, d, s in timeline(sentences, group_of, closeness)
+            for h, d, s in timeline(sentences, group_of, closeness, [e for e, _ in who])
         ],
         positions={
             "official": [line(_source(s), s) for s in _side(sentences, vectors, groups, True)],

@@ -14,13 +14,17 @@ here), so names and dates come from careful rules over the cleaned sentences:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.common.dates import MONTH_PATTERN, MONTHS
 from assistant.common.titles import HONORIFICS, OFFICES, alternatives
 from assistant.types import DatePrecision
 
-_CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}[a-z]?|[A-Z]\.)"
+_CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}(?:[’']s(?=\s+[A-Z]))?[a-z]?|[A-Z]\.)"
+# A possessive joins a name after "of" ("Commission for the Control of INTERPOL’s Files"); elsewhere it
+# ends one ("Interpol’s General Secretariat" is the General Secretariat).
+_POSSESSIVE = re.compile(r"(?<!\bof )(?<!\bof the )(\b[\w.]+)[’']s (?=[A-Z])")
 # "and" joins two names only after "of" or "for": "Ministry for Europe and Foreign Affairs".
 _NAME = re.compile(
     rf"{_CAP}(?:\s+{_CAP})*(?:\s+(?:(?:of|for|on|de|von)(?:\s+the)?\s+){_CAP}(?:\s+{_CAP})*"
@@ -43,16 +47,24 @@ _NOT_ENTITIES = frozenset(
 ORG_WORDS = frozenset(
     """Foundation House Centre Center Secretariat Assembly Committee Commission Union Council Trials Magazine Post
     Bureau Office Department Ministry Court Police Agency Organization Organisation Network Institute Group Party
-    Forces Guard Academy Channel Capital Movement Times Tribune Review Nations States Republic Federation""".split()
+    Forces Guard Academy Channel Capital Movement Times Tribune Review Nations States Republic Federation
+    Radio News Television""".split()
 )
 
 
+_HONORIFIC_WORDS = frozenset(h.rstrip(".") for h in HONORIFICS)
+_CONTRACTION = re.compile(r"[A-Z][a-z]*[’'](?:m|ve|ll|d|re|s)")
+""""I'm", "We've", "It's": a capital opens them, but they name no one."""
+_DEFINED = re.compile(r"\(the\s+[“\"]?(?P<term>[A-Z][a-z]+)[”\"]?\)")
+"""A term a text defines for the name before it: "(the Applicant)"."""
 _TITLES = re.compile(
     r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "French"
     rf"(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)})(?:\s+of\s+[A-Z][\w’'-]+)?\s+"
 )
 _PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
-_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ians?|ish|ese|eans?|ic|ans)$")
+_DEMONYM = re.compile(
+    r"^(?:[A-Z][a-z]+(?:ians?|ish|ese|eans?|ic|ans)|French|Dutch|Greek|Swiss|Thai|Czech|Welsh|Scots)$"
+)
 
 
 @dataclass
@@ -63,6 +75,8 @@ class Entity:
     mentions: list[tuple[str, int]] = field(default_factory=list)
     """(source id, sentence start) of each mention."""
     aliases: set[str] = field(default_factory=set)
+    spellings: Counter[str] = field(default_factory=Counter)
+    """How often the text writes each alias."""
 
     @property
     def salience(self) -> float:
@@ -87,9 +101,12 @@ def names_in(
     """
     out = [name for name in known if name in sentence]
     for match in _NAME.finditer(sentence):
-        words = re.sub(r"[’']s?$", "", match.group(0).replace("’s ", " ").replace("'s ", " ")).split()
+        words = re.sub(r"[’']s?$", "", _POSSESSIVE.sub(r"\1 ", match.group(0))).split()
         at_start = not sentence[: match.start()].strip(" “\"‘'(")
         after_title = bool(words) and _TITLES.match(" ".join(words) + " ") is not None
+        inner = [i for i, w in enumerate(words) if i and w.rstrip(".") in _HONORIFIC_WORDS]
+        if inner:  # "in Tanzania Mr Brown said": the name is what follows the honorific
+            words, at_start, after_title = words[inner[-1] + 1 :], False, True
         while words and (words[0] in _LEADING or words[0] in _NOT_ENTITIES):
             words, at_start = words[1:], False
         while words and (words[-1] in {"of", "for", "on", "the", "de", "von"} or words[-1] in _NOT_ENTITIES):
@@ -104,6 +121,8 @@ def names_in(
             if weak is not None and at_start:
                 weak.append(name)
             continue
+        if _CONTRACTION.fullmatch(name):
+            continue
         if name and name not in _NOT_ENTITIES and len(name) > 2 and not any(name in k for k in out):
             out.append(name)
             if after_title and " " not in name and titled is not None:
@@ -116,6 +135,7 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
     acronyms: dict[str, str] = {}
     found: dict[str, Entity] = {}
     titled: set[str] = set()
+    defined: dict[str, str] = {}
     surnames: list[tuple[str, str, int]] = []
     for source, start, text in sentences:
         for m in _ACRONYM_OF.finditer(text):
@@ -123,15 +143,35 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
             while words and words[0] in _LEADING:
                 words = words[1:]
             acronyms[m.group("short")] = " ".join(words)
+        for m in _DEFINED.finditer(text):  # "Mr Anna Smith (the Applicant)": the term stands for her
+            before = names_in(text[: m.start()], known)
+            if before and m.group("term") not in ORG_WORDS:  # "(the Commission)" is a body, already named
+                defined[m.group("term").casefold()] = before[-1].casefold()
         weak: list[str] = []
         for name in names_in(text, known, weak, titled):
             key = name.casefold()
             entity = found.setdefault(key, Entity(name=name))
             entity.aliases.add(name)
+            entity.spellings[name] += 1
             entity.mentions.append((source, start))
         surnames.extend((w, source, start) for w in weak)
     _merge(found, {k.casefold(): v.casefold() for k, v in acronyms.items()}, acronym=True)
-    people = {e.name.split()[-1].casefold(): key for key, e in found.items() if e.person}
+    _merge(found, defined)
+    for short, long in acronyms.items():  # "RPD" alone still says what it stands for
+        if short.casefold() in found:
+            found[short.casefold()].aliases.add(f"{long} ({short})")
+    # "the Commission", after "Commission for the Control of Files": the one body whose name it opens.
+    for key, e in list(found.items()):
+        if " " not in e.name and e.name in ORG_WORDS:
+            longer = [k for k, other in found.items() if other.name.startswith(e.name + " ") and k != key]
+            if longer:
+                _merge(found, {key: max(longer, key=lambda k: len(found[k].mentions))})
+    people: dict[str, str] = {}  # surname: the most mentioned person of that surname
+    for key, e in sorted(found.items(), key=lambda kv: len(kv[1].mentions)):
+        if e.person:
+            surname = e.name.split()[-1].casefold()
+            people[surname] = key
+            people.setdefault(surname.rsplit("-", 1)[-1], key)  # "Al-Raisi" is also "Raisi"
     for word, source, start in surnames:  # sentence-initial words: mentions of a name seen elsewhere
         target = word.casefold() if word.casefold() in found else people.get(word.casefold())
         if target is not None and target in found:
@@ -151,19 +191,74 @@ def collect_entities(sentences: list[tuple[str, int, str]], known: tuple[str, ..
     for key, e in found.items():
         if e.person:
             firsts.setdefault(e.name.split()[0].casefold(), []).append(key)
-    _merge(found, {w: keys[0] for w, keys in firsts.items() if len(keys) == 1 and len(found.get(w, e).mentions) <= 2})
+    _merge(
+        found,
+        {w: keys[0] for w, keys in firsts.items() if len(keys) == 1 and w in found and len(found[w].mentions) <= 2},
+    )
+    _merge_variants(found)
     for entity in found.values():
-        # Prefer the upper-case spelling an organisation uses for itself ("NATO" over "Nato").
-        entity.name = max(entity.aliases, key=lambda a: (len(a.split()), sum(c.isupper() for c in a)))
+        # A name with its acronym says most ("Office for National Statistics (ONS)"); then the fullest, then
+        # the spelling the text uses most, then the upper-case one an organisation uses ("NATO", not "Nato").
+        entity.name = max(
+            entity.aliases,
+            key=lambda a: ("(" in a, len(a.split()), entity.spellings[a], sum(c.isupper() for c in a), len(a), a),
+        )
     return list(found.values())
 
 
-def _merge(found: dict[str, Entity], into: dict[str, str], acronym: bool = False) -> None:
+def _merge_variants(found: dict[str, Entity]) -> None:
+    """One entity for the forms one name takes: "Conservative" and "Conservatives", "Lib Dems" and
+    "Liberal Democrats", and "Conservative Anna Smith" (a party before a person) with "Anna Smith"."""
+    count = {key: len(e.mentions) for key, e in found.items()}
+    by_initials: dict[tuple[str, ...], list[str]] = {}
+    for key in found:
+        if " " in key:
+            by_initials.setdefault(tuple(w[0] for w in key.split()), []).append(key)
+    by_first: dict[str, list[str]] = {}
+    for key in found:
+        by_first.setdefault(key.split()[0], []).append(key)
+    into: dict[str, str] = {}
+    prefixed: dict[str, str] = {}
+    for key in sorted(found, key=lambda k: count[k]):
+        words = key.split()
+        rest = " ".join(words[1:])
+        plural = next((p for p in (key + "s", key + "es") if p in found and p not in into), None)
+        if plural is not None:
+            into[key] = plural
+            continue
+        candidates = [
+            other
+            for other in by_initials.get(tuple(w[0] for w in words), [])
+            if other != key and all(t.startswith(w) for w, t in zip(words, other.split(), strict=True))
+        ]
+        if len(words) > 2 and words[0] in found and rest in found and found[rest].person:
+            found[words[0]].mentions.extend(found[key].mentions)
+            prefixed[key] = rest
+            continue
+        if len(words) > 2 and words[0] in found and rest in found and found[key].name.split()[-1] in ORG_WORDS:
+            into.setdefault(rest, key)  # "General Assembly" is the "Interpol General Assembly" named before it
+        longer = [o for o in by_first.get(words[0], []) if o.startswith(key + " ") and found[o].person]
+        if found[key].person and longer:  # "Anna Maria" before "Anna Maria Smith-Jones"
+            candidates.append(max(longer, key=lambda o: count[o]))
+        target = max(
+            (c for c in candidates if c in found and c not in into and count[c] >= count[key]),
+            key=lambda c: count[c],
+            default=None,
+        )
+        if target is not None:
+            into[key] = target
+    _merge(found, into)
+    _merge(found, {k: v for k, v in prefixed.items() if v in found}, aliases=False)
+
+
+def _merge(found: dict[str, Entity], into: dict[str, str], acronym: bool = False, aliases: bool = True) -> None:
     for short, long in into.items():
         if short in found and long in found and short != long:
             target, source = found[long], found.pop(short)
             target.mentions = list(dict.fromkeys(target.mentions + source.mentions))  # one per sentence
-            target.aliases |= source.aliases  # the text names it so too ("Smith", "ONS")
+            if aliases:  # the text names it so too ("Smith", "ONS")
+                target.aliases |= source.aliases
+                target.spellings += source.spellings
             if acronym:
                 target.aliases.add(f"{target.name} ({source.name})")
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.brief.actors import VERB_FORMS, Sentence
-from assistant.brief.entities import DateMention, dates_in
+from assistant.brief.entities import DateMention, Entity, dates_in
 from assistant.provenance.wordlists import AUXILIARIES
 from assistant.retrieval.lexical import stem_set
 from assistant.types import DatePrecision
@@ -35,6 +35,7 @@ _BEFORE_DATE = re.compile(
 )
 _OPENERS = re.compile(r"^(?:(?:and|but|so|as|when|while|whilst|that|then|also|which|who|where)\s+)+", re.I)
 _VERBS = frozenset(VERB_FORMS) | AUXILIARIES - {"to"}
+_YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _FIGURE = re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\d\b")
 """A figure of two digits or more that is not a year."""
@@ -53,20 +54,31 @@ class Event:
 
 
 def event_heading(text: str, date_text: str) -> str | None:
-    """The clause that says what happened at ``date_text``, without the date; None when no clause has a verb."""
+    """The clause that says what happened at ``date_text``, without the date; None when no clause has a verb.
+
+    A clause that opens on its verb takes the subject named just before it: "In November 2016, Anna
+    Smith, a lawyer from X, was elected…" is headed "Anna Smith … was elected…".
+    """
     at = text.find(date_text)
     if at < 0:
         return None
     marked = _BEFORE_DATE.sub("", text[:at]) + "\x00" + text[at + len(date_text) :]
-    clauses = [c for c in _CLAUSE_BREAK.split(marked) if c.strip()]
-    home = next(i for i, c in enumerate(clauses) if "\x00" in c)
-    for i in (home, home + 1, home - 1, home + 2):
+    clauses = [_OPENERS.sub("", " ".join(c.replace("\x00", " ").split())) for c in _CLAUSE_BREAK.split(marked)]
+    home = next(i for i, c in enumerate(_CLAUSE_BREAK.split(marked)) if "\x00" in c)
+    for i in (home, home + 1, home - 1, home + 2, home + 3):
         if not 0 <= i < len(clauses):
             continue
-        words = _OPENERS.sub("", " ".join(clauses[i].replace("\x00", " ").split())).split()
-        if len(words) < 3 or _ADVERBIAL.match(words[0]):
+        words = clauses[i].split()
+        if len(words) < 2 or _ADVERBIAL.match(words[0]):
             continue  # "In a prepared statement sent to…" sets the scene; the event is elsewhere
-        if any(w.lower().strip(".’'") in _VERBS or _past(w) for w in words):
+        if i != home and _YEAR_IN_TEXT.search(clauses[i]):
+            continue  # "Growth was 1.1% in 2004, down from 2% in 2003": that clause is another year's
+        if not any(w.lower().strip(".’'") in _VERBS or _past(w) for w in words):
+            continue
+        if words[0].lower() in _VERBS and i > home:  # "was elected…": the subject is an earlier clause
+            subject = next((clauses[j] for j in range(home, i) if clauses[j][:1].isupper()), None)
+            words = [*subject.split(), "…", *words] if subject else words
+        if len(words) >= 3:
             cut_short = len(words) > HEADING_WORDS
             return " ".join(words[:HEADING_WORDS]).strip().rstrip(".,") + ("…" if cut_short else "")
     return None
@@ -76,9 +88,12 @@ def timeline(
     sentences: Sequence[Sentence],
     group_of: Callable[[str], str],
     closeness: dict[tuple[str, int], float],
+    actors: Sequence[Entity] = (),
     limit: int = TIMELINE_LINES,
 ) -> list[tuple[str, DateMention, Sentence]]:
-    """(heading, date, sentence) for the events and publications, oldest first."""
+    """(heading, date, sentence) for the events and publications, oldest first; what ``actors`` did counts most."""
+    names = sorted({a for e in actors for a in e.aliases | {e.name} if len(a) > 2}, key=len, reverse=True)
+    named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
     events: list[Event] = []
     by_date: dict[str, list[Event]] = {}
     for s in sentences:
@@ -95,13 +110,11 @@ def timeline(
             events.append(event)
             by_date.setdefault(d.iso, []).append(event)
 
-    def weight(e: Event) -> tuple[int, int, float]:
+    def weight(e: Event) -> float:
         told_by = len({group_of(t.meta.source_id) for t in e.tellings})
-        return (
-            told_by,
-            _PRECISION[e.date.precision],
-            closeness.get((e.sentence.meta.source_id, e.sentence.span.start), 0),
-        )
+        central = closeness.get((e.sentence.meta.source_id, e.sentence.span.start), 0.0)
+        who = len(set(named.findall(e.sentence.text))) if named else 0
+        return 2 * told_by + 3 * min(who, 2) + _PRECISION[e.date.precision] + 2 * central
 
     kept = sorted(events, key=weight, reverse=True)[:limit]
     rows = [(e.heading, e.date, e.sentence) for e in kept] + _publications(sentences)

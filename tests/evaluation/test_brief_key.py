@@ -16,13 +16,14 @@ from assistant.settings import get_settings
 from assistant.wiring import build_assistant
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = ROOT / "evals" / "briefing"
-# The measured figures, as a floor: (who's who recall, precision; timeline recall, precision). The issue's
-# target on the two larger corpora is 0.8 for each; the briefing does not reach it there yet.
+# The measured figures, as floors: (who's who recall, precision; timeline recall, precision). The rules were
+# written looking at the seeds, interpol-extra and BBC politics (dev); BBC business (held-out) chose nothing.
+# The target on the larger corpora is 0.8 each; where a floor is below it, the briefing misses it.
 FLOORS = {
-    "seeds.yaml": (1.0, 1.0, 1.0, 0.8),
-    "interpol-extra.yaml": (0.4, 0.6, 0.25, 0.65),
-    "bbc-politics.yaml": (0.55, 0.75, 0.35, 0.3),
+    "briefing/seeds.yaml": (1.0, 1.0, 1.0, 0.85),
+    "briefing/interpol-extra.yaml": (0.8, 0.6, 0.6, 0.65),
+    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.375, 0.3),
+    "briefing-heldout/bbc-business.yaml": (0.8, 0.7, 0.0, 0.0),
 }
 
 
@@ -57,7 +58,7 @@ def runner(embedder: object, tmp_path_factory: pytest.TempPathFactory) -> EvalRu
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_briefing_against_its_key(runner: EvalRunner, name: str) -> None:
-    path = KEYS / name
+    path = ROOT / "evals" / name
     key = load_key(path)
     if any(not (path.parent / folder).is_dir() for folder in key.corpus.folders):
         pytest.fail(f"{name}: the corpus folders {key.corpus.folders} are missing (../shared is needed)")

@@ -163,9 +163,18 @@ def test_gradio_client_brief_and_add_documents(live_server: str, tmp_path: Path)
     from gradio_client import handle_file
 
     client = Client(live_server, verbose=False)
-    chat, sources = client.predict([], [], [], "", api_name="/brief")
-    assert "Who's who" in str(chat[-1]["content"]).replace("\\", "")  # the page escapes Markdown
+    # The client gets the page's text outputs (the tab and its panels are layout): header, sections, sources.
+    header, *sections, sources = client.predict([], [], "", api_name="/brief")
+    assert "documents" in header
+    assert len(sections) == 6
     assert "src-card" in sources
+    page = "\n".join(sections)
+    briefing = httpx.post(f"{live_server}/api/brief", json={}, timeout=60).json()
+    quotes = [row["citation"] for name in ("about", "who", "timeline", "open_questions") for row in briefing[name]]
+    assert quotes
+    for c in quotes:  # the page shows the briefing the JSON gives, number for number
+        assert f"[**[{c['n']}]**](#src-{c['n']})" in page, c
+        assert f"id='src-{c['n']}'" in sources
     upload = tmp_path / "notes.md"
     upload.write_text("Ghent zoo notes\n\nThe giraffe enclosure in Ghent was rebuilt by the city zoo in 2019.\n")
     added, _, _ = client.predict([handle_file(str(upload))], api_name="/add_documents")

@@ -190,6 +190,36 @@ def test_answer_with_citations_and_highlighted_sources(page: Any, live_server: s
     document.screenshot(path=str(ARTIFACTS / "ui-document.png"))
 
 
+def test_brief_me_opens_the_briefing_in_its_own_tab(page: Any, live_server: str) -> None:
+    page.click("#brief")
+    page.wait_for_selector("#briefing-tab #brief-text-1 li")
+    assert page.locator("#briefing-tab").is_visible()
+    assert not page.locator("#chat").is_visible(), "the briefing has a tab of its own, not a chat bubble"
+    labels = page.locator("#briefing-tab .label-wrap").all_inner_texts()
+    assert any(label.startswith("Who's who (") for label in labels), labels
+    briefing = httpx.post(f"{live_server}/api/brief", json={}, timeout=60).json()
+    first = briefing["who"][0]["citation"]
+    assert first["quote"] in page.locator("#brief-text-1").inner_text()
+    page.wait_for_selector(f"#sources #src-{first['n']}")
+    page.locator("#briefing-tab .label-wrap").nth(1).click()  # a section folds away
+    page.wait_for_function(
+        "() => !document.querySelector('#brief-text-1') || !document.querySelector('#brief-text-1').offsetParent"
+    )
+    shot(page, "briefing")
+
+
+def test_the_chat_grows_with_the_window(browser: Any, live_server: str) -> None:
+    heights = []
+    for height in (800, 1200):
+        context = browser.new_context(viewport={"width": 1400, "height": height})
+        tab = context.new_page()
+        tab.goto(live_server)
+        tab.wait_for_selector("#chat")
+        heights.append(tab.locator("#chat").bounding_box()["height"])
+        context.close()
+    assert heights[1] > heights[0] + 300, heights
+
+
 def test_follow_up_and_new_conversation(page: Any) -> None:
     ask(page, "What is a diffusion?")
     ask(page, "Who can no longer send them directly?")
