@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.brief.entities import ORG_WORDS, Entity, collect_entities
-from assistant.common.titles import HONORIFICS, OFFICES, alternatives
+from assistant.common.titles import HONORIFICS, MORE_OFFICES, OFFICES, alternatives
 from assistant.provenance.wordlists import IRREGULAR
 from assistant.types import DocumentMeta, Span
+
+_OFFICES = alternatives(OFFICES + MORE_OFFICES)
 
 WHO_LINES = 15
 PERSON_WEIGHT = 6
@@ -74,7 +76,7 @@ _DESCRIBED = re.compile(
     r"^[”’\"]?(?:,?\s+(?:is|was|are|were)\s+(?:a|an|the|one)\b|,\s+(?:a|an|the|who|head of|chief|founder of)\b)"
 )
 _TITLED = re.compile(  # the title is in any case; a first name between it and the surname is capitalised
-    rf"(?:\b(?i:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)}|candidate|CEO|head of|"
+    rf"(?:\b(?i:{_OFFICES}|{alternatives(HONORIFICS, optional_dot=True)}|candidate|CEO|head of|"
     r"founder of|chief of|leader|spokes(?:man|woman|person)|scholar|officer)[,\s]*(?:[A-Z][\w’'.-]*\s+){0,2}$)"
 )
 _ROLE_BEFORE = re.compile(

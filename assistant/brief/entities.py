@@ -18,8 +18,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.common.dates import MONTH_PATTERN, MONTHS
-from assistant.common.titles import HONORIFICS, OFFICES, alternatives
+from assistant.common.titles import HONORIFICS, MORE_OFFICES, OFFICES, alternatives
 from assistant.types import DatePrecision
+
+_OFFICES = alternatives(OFFICES + MORE_OFFICES)
 
 _CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}(?:[’']s(?=\s+[A-Z]))?[a-z]?|[A-Z]\.)"
 # A possessive joins a name after "of" ("Commission for the Control of INTERPOL’s Files"); elsewhere it
@@ -59,7 +61,7 @@ _DEFINED = re.compile(r"\(the\s+[“\"]?(?P<term>[A-Z][a-z]+)[”\"]?\)")
 """A term a text defines for the name before it: "(the Applicant)"."""
 _TITLES = re.compile(
     r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "French"
-    rf"(?:{alternatives(OFFICES)}|{alternatives(HONORIFICS, optional_dot=True)})(?:\s+of\s+[A-Z][\w’'-]+)?\s+"
+    rf"(?:{_OFFICES}|{alternatives(HONORIFICS, optional_dot=True)})(?:\s+of\s+[A-Z][\w’'-]+)?\s+"
 )
 _PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
 _DEMONYM = re.compile(

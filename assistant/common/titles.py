@@ -5,19 +5,9 @@ from __future__ import annotations
 
 OFFICES = (
     "Secretary General",
-    "Home Secretary",
-    "Foreign Secretary",
-    "Chief Secretary",
-    "Secretary of State",
     "President",
     "Prime Minister",
     "Minister",
-    "Chancellor",
-    "Chairman",
-    "Chairwoman",
-    "Governor",
-    "Ambassador",
-    "Commissioner",
     "Chief Executive",
     "Legal and Policy Officer",
     "Policy Officer",
@@ -28,6 +18,20 @@ OFFICES = (
     "Professor",
 )
 """Offices, longest wording first where one contains another ("Prime Minister" before "Minister")."""
+MORE_OFFICES = (
+    "Home Secretary",
+    "Foreign Secretary",
+    "Chief Secretary",
+    "Secretary of State",
+    "Chancellor",
+    "Chairman",
+    "Chairwoman",
+    "Governor",
+    "Ambassador",
+    "Commissioner",
+)
+"""Offices the briefing also takes off a name ("Chancellor Anna Smith"). The speaker attribution of
+answers keeps to ``OFFICES``, since its speakers are features the answer model was trained on."""
 HONORIFICS = ("Dr.", "Mr.", "Mrs.", "Ms.")
 SPOKESPEOPLE = ("spokesperson", "spokesman", "spokeswoman")
 

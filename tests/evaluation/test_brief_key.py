@@ -74,6 +74,10 @@ def test_briefing_against_its_key(runner: EvalRunner, name: str) -> None:
     assert result.timeline.recall >= timeline_recall, result.timeline
     assert result.timeline.precision >= timeline_precision, result.timeline
     assert len(briefing.who) <= 15
+    for _, rows in sections(briefing):  # every quote is verbatim at its offsets
+        for row in rows:
+            c = row.citation
+            assert assistant.document_text(c.source_id)[c.start : c.end] == c.quote, c
     seed_outlets = {"INTERPOL General Secretariat", "Coffee or Die Magazine", "HuffPost", "Fair Trials"}
     outlets = {meta.outlet for meta in assistant.index.documents.values() if meta.outlet}
     titles = [title for title, _ in sections(briefing)]
