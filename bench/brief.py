@@ -26,11 +26,16 @@ SHARED = "../shared/corpora"
 CORPORA = {
     "seeds": CorpusSpec(name="brief-seeds", folders=["corpus"]),
     "interpol-extra + BBC politics": CorpusSpec(
-        name="brief-extra-politics", folders=[f"{SHARED}/interpol-extra", f"{SHARED}/bbc/politics"], exclude=["README.md"]
+        name="brief-extra-politics",
+        folders=[f"{SHARED}/interpol-extra", f"{SHARED}/bbc/politics"],
+        exclude=["README.md"],
     ),
 }
 GOALS = {"seeds": 2.0, "interpol-extra + BBC politics": 20.0}
-KEYS = sorted((ROOT / "evals" / "briefing").glob("*.yaml")) + sorted((ROOT / "evals" / "briefing-heldout").glob("*.yaml"))
+KEYS = [
+    *sorted((ROOT / "evals" / "briefing").glob("*.yaml")),
+    *sorted((ROOT / "evals" / "briefing-heldout").glob("*.yaml")),
+]
 
 
 def main() -> None:

@@ -8,12 +8,17 @@ sentence shows it acting or says what it is:
 - it does something: "X urged…", "X has continued…", "…endorsed by X";
 - it is the speaker of a quote or of reported speech.
 
-A name mostly found after "in", "at" or "from" is a place; one after "report" or inside
-quotation marks is the title of a work; neither is an actor. News outlets and op-ed
-platforms report the story rather than act in it, so their own names are left out.
+None of these is an actor: a name mostly found after "in", "at" or "from" (a place); one
+after "report" or "titled", or holding a word such as "Rules", "Act" or "Notice" (a text);
+one mostly after "a" or "an" (a kind of thing); one the corpus also writes in lower case
+("Notice", "notices"); a blanked-out name ("Aaa BBB"); a plural body ("NGOs"); a word that
+qualifies a noun ("French authorities"). News outlets and op-ed platforms report the story
+rather than act in it, so their own names are left out, and an organisation named only as a
+person's affiliation is left to that person.
 
 Actors are ranked by the independent sources that mention them, their mentions, the
-quotes they speak and how close their sentences are to the centre of the corpus.
+quotes they speak, how close their sentences are to the centre of the corpus, and whether
+they are people.
 """
 
 from __future__ import annotations

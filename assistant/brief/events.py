@@ -8,8 +8,8 @@ statement, or a story quoting it) is one entry: same date, and most of the short
 sentence's words in the longer. Every dated document also gets its publication.
 
 A large corpus has more dated sentences than anyone reads, so the timeline keeps the
-events told by the most independent sources, then the most precisely dated, then
-the most central.
+events told by the most independent sources and naming the most who's who actors, then
+the most precisely dated and the most central.
 """
 
 from __future__ import annotations
