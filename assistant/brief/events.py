@@ -36,9 +36,8 @@ _BEFORE_DATE = re.compile(
 _OPENERS = re.compile(r"^(?:(?:and|but|so|as|when|while|whilst|that|then|also|which|who|where)\s+)+", re.I)
 _VERBS = frozenset(VERB_FORMS) | AUXILIARIES - {"to"}
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_FIGURE = re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\d\b")
-"""A figure of two digits or more that is not a year."""
+_FIGURE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d{3,})(?:\.\d+)?\b")
+"""A figure of three digits or more that is not a year ("60,000", "195"): never a day of the month."""
 _PRECISION: dict[DatePrecision, int] = {"day": 3, "month": 2, "year": 1}
 
 
@@ -80,7 +79,7 @@ def event_heading(text: str, date_text: str) -> str | None:
             words = [*subject.split(), "…", *words] if subject else words
         if len(words) >= 3:
             cut_short = len(words) > HEADING_WORDS
-            return " ".join(words[:HEADING_WORDS]).strip().rstrip(".,") + ("…" if cut_short else "")
+            return " ".join(words[:HEADING_WORDS]).rstrip(" .,;:") + ("…" if cut_short else "")
     return None
 
 
@@ -101,7 +100,8 @@ def timeline(
             heading = event_heading(s.text, d.text)
             if heading is None:
                 continue
-            words = frozenset(w for w in stem_set(s.text) if not _YEAR.fullmatch(w)) | set(_FIGURE.findall(s.text))
+            # Figures count, not the day or year of the date both sentences already share.
+            words = frozenset(w for w in stem_set(s.text) if not w[0].isdigit()) | set(_FIGURE.findall(s.text))
             same = next((e for e in by_date.get(d.iso, []) if _same_event(e.words, words)), None)
             if same is not None:
                 same.tellings.append(s)

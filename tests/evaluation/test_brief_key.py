@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {
     "briefing/seeds.yaml": (1.0, 1.0, 1.0, 0.85),
     "briefing/interpol-extra.yaml": (0.8, 0.6, 0.6, 0.65),
-    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.375, 0.3),
+    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.375, 0.35),
     "briefing-heldout/bbc-business.yaml": (0.8, 0.7, 0.0, 0.0),
 }
 
