@@ -62,8 +62,9 @@ def event_heading(text: str, date_text: str) -> str | None:
     if at < 0:
         return None
     marked = _BEFORE_DATE.sub("", text[:at]) + "\x00" + text[at + len(date_text) :]
-    clauses = [_OPENERS.sub("", " ".join(c.replace("\x00", " ").split())) for c in _CLAUSE_BREAK.split(marked)]
-    home = next(i for i, c in enumerate(_CLAUSE_BREAK.split(marked)) if "\x00" in c)
+    parts = _CLAUSE_BREAK.split(marked)
+    home = next(i for i, c in enumerate(parts) if "\x00" in c)
+    clauses = [_OPENERS.sub("", " ".join(c.replace("\x00", " ").split())) for c in parts]
     for i in (home, home + 1, home - 1, home + 2, home + 3):
         if not 0 <= i < len(clauses):
             continue
