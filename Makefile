@@ -64,11 +64,13 @@ probes: $(VENV)/.installed-dev  ## LLM-mode sentence checks on the held-out prob
 		--max-false-supported 7 --min-true-supported 0.70 --json artifacts/probes.json --report artifacts/probes.md
 	$(BIN)/python -m assistant.evaluation.probe evals/probes/examples.yaml --split all --gate --report artifacts/probes-examples.md
 
-train: $(VENV)/.installed-dev  ## Refit the answer model on the bank's dev split (writes evals/train/ and the model file)
+train: $(VENV)/.installed-dev  ## Refit the answer and timeline models on the dev splits (writes evals/train/ and the model files)
 	$(BIN)/python -m assistant.evaluation.train
+	$(BIN)/python -m assistant.evaluation.train_brief
 
 train-check: $(VENV)/.installed-dev  ## Refitting the committed training tables reproduces the committed model
 	$(BIN)/python -m assistant.evaluation.train --check
+	$(BIN)/python -m assistant.evaluation.train_brief --check
 
 bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'

@@ -303,14 +303,18 @@ class IngestReport(BaseModel):
         return bool(self.added or self.updated or self.removed)
 
 
-DatePrecision = Literal["day", "month", "year"]
+DatePrecision = Literal["day", "month", "year", "day-no-year", "month-no-year"]
+"""How much of a date a text gives; the "-no-year" ones name a day or month but no year (ISO ``--MM-DD``, ``--MM``)."""
 
 
 class BriefLine(BaseModel):
     """One line of a briefing: a verbatim quote, what it is about, and its citation."""
 
     heading: str = Field(description="What the line is about: an entity, a dated event, or a side.")
-    date: str | None = Field(default=None, description="ISO date of a timeline event (YYYY, YYYY-MM or YYYY-MM-DD).")
+    date: str | None = Field(
+        default=None,
+        description="ISO date of a timeline event (YYYY, YYYY-MM, YYYY-MM-DD; --MM-DD or --MM when no year is stated).",
+    )
     precision: DatePrecision | None = Field(default=None, description="How precise the event's date is.")
     date_text: str | None = Field(default=None, description="The words of the text that give the date.")
     citation: Citation = Field(description="The quote, verbatim, with its source and offsets.")

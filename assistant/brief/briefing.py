@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,15 +36,43 @@ MAX_SENTENCES = 20_000
 """Sentences considered at most (the first of each document come first), so big corpora stay quick."""
 
 
-def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefing:
-    """The briefing on every indexed document that passes ``filters``."""
+@dataclass
+class Reading:
+    """What every section reads: the sentences, the copy group of each document, vectors and closeness."""
+
+    index: LoadedIndex
+    sentences: list[Sentence]
+    groups: dict[str, str]
+    vectors: dict[str, np.ndarray]
+    closeness: dict[tuple[str, int], float]
+
+    def group_of(self, source: str) -> str:
+        """The source's copy group: copies of one text share it."""
+        return self.groups.get(source, source)
+
+    def speaker_of(self, s: Sentence) -> str | None:
+        """Who speaks the sentence, where a quote attributes it."""
+        return self.index.sources.attribution(s.meta.source_id, s.span.start).speaker
+
+
+def read(index: LoadedIndex, filters: Filters | None = None) -> Reading:
+    """The sentences of every indexed document that passes ``filters``, with what the sections need of them."""
     sentences = _sentences(index, filters)
     documents = sorted({s.meta.source_id for s in sentences})
+    vectors = index.storage.sentence_vectors([sentence_id(s.meta.source_id, s.span) for s in sentences])
+    groups = {s: index.sources.group_of.get(s, s) for s in documents}
+    return Reading(index, sentences, groups, vectors, _closeness(sentences, vectors, groups))
+
+
+def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefing:
+    """The briefing on every indexed document that passes ``filters``."""
+    reading = read(index, filters)
+    sentences, vectors, groups, closeness = reading.sentences, reading.vectors, reading.groups, reading.closeness
+    group_of, speaker_of = reading.group_of, reading.speaker_of
+    documents = sorted(groups)
     notices = [] if not filters or filters.empty else [f"Filtered: {filters.model_dump(exclude_defaults=True)}."]
     if not sentences:
         notices.append("No indexed document passes the filters; nothing to brief on.")
-    vectors = index.storage.sentence_vectors([sentence_id(s.meta.source_id, s.span) for s in sentences])
-    groups = {s: index.sources.group_of.get(s, s) for s in documents}
     numbered: dict[tuple[str, int], Citation] = {}
 
     def line(heading: str, s: Sentence, **extra: object) -> BriefLine:
@@ -51,14 +80,6 @@ def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefi
         if key not in numbered:
             numbered[key] = citation(len(numbered) + 1, s.meta, s.span, s.text)
         return BriefLine.model_validate({"heading": heading, "citation": numbered[key], **extra})
-
-    closeness = _closeness(sentences, vectors, groups)
-
-    def group_of(source: str) -> str:
-        return groups.get(source, source)
-
-    def speaker_of(s: Sentence) -> str | None:
-        return index.sources.attribution(s.meta.source_id, s.span.start).speaker
 
     who = whos_who(sentences, group_of, closeness, speaker_of)
     briefing = Briefing(
@@ -197,6 +218,8 @@ def section_markdown(
     lines = []
     for row in rows:
         when = f"{row.date} ({row.precision}, “{escape(row.date_text or '')}”) — " if row.date else ""
+        if row.date and row.date.startswith("-"):  # the source names the day, not the year
+            when = f"{escape(row.date_text or row.date)} (no year given) — "
         n = row.citation.n
         marker = f"[**[{n}]**]({link(n)})" if link else f"[{n}]"
         lines.append(f"- {when}**{escape(row.heading)}**: “{escape(row.citation.quote)}” {marker}")

@@ -8,7 +8,9 @@ here), so names and dates come from careful rules over the cleaned sentences:
   "Office for National Statistics (ONS)" ties an acronym to its expansion;
   a lone surname ("Smith") joins the full name it ends;
 - a date is a day, a month, a season or a year the text names, with its precision;
-  "Thursday, March 10" and "today" take their year (or day) from the document's date.
+  "Thursday, March 10", "on 5 May" and "today" take their year (or day) from the document's date;
+  an undated document's "on 5 May" or "in December" keeps no year (``--05-05``, ``--12``)
+  rather than a guessed one.
 """
 
 from __future__ import annotations
@@ -63,7 +65,9 @@ _TITLES = re.compile(
     r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "French"
     rf"(?:{_OFFICES}|{alternatives(HONORIFICS, optional_dot=True)})(?:\s+of\s+[A-Z][\w’'-]+)?\s+"
 )
-_PERSON = re.compile(r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)){1,2}")
+# A capitalised word of a name, capitals inside included: "Al-Raisi", "O'Brien", "McDonald".
+_NAME_WORD = r"[A-Z](?:[a-zà-ÿ’']|-(?=[A-Za-zà-ÿ])|(?<=[-’'])[A-Z]|(?<=Mc)[A-Z])+"
+_PERSON = re.compile(rf"(?:{_NAME_WORD}|[A-Z]\.)(?:\s+(?:{_NAME_WORD}|[A-Z]\.)){{1,2}}")
 _DEMONYM = re.compile(
     r"^(?:[A-Z][a-z]+(?:ians?|ish|ese|eans?|ic|ans)|French|Dutch|Greek|Swiss|Thai|Czech|Welsh|Scots)$"
 )
@@ -237,6 +241,10 @@ def _merge_variants(found: dict[str, Entity]) -> None:
             found[words[0]].mentions.extend(found[key].mentions)
             prefixed[key] = rest
             continue
+        person, _, _ = key.partition(" of ")
+        if person != key and person in found and found[person].person:  # "Anna Smith of Acme" is Anna Smith
+            prefixed[key] = person
+            continue
         if len(words) > 2 and words[0] in found and rest in found and found[key].name.split()[-1] in ORG_WORDS:
             into.setdefault(rest, key)  # "General Assembly" is the "Interpol General Assembly" named before it
         longer = [o for o in by_first.get(words[0], []) if o.startswith(key + " ") and found[o].person]
@@ -276,6 +284,8 @@ class DateMention:
 
 _MONTH = r"(?P<month>" + MONTH_PATTERN + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
+_CAPITAL_MONTH = r"(?P<month>(?=[A-Z])(?i:" + MONTH_PATTERN + r"))\.?"
+_PREP = "on|by|until|from|since|before|after"
 _DATE_RULES: list[tuple[re.Pattern[str], DatePrecision]] = [
     (re.compile(rf"\b(?P<day>[0-3]?\d)(?:\s+and\s+(?P<day2>[0-3]?\d))?\s+{_MONTH},?\s+{_YEAR}\b", re.I), "day"),
     (re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d),?\s+{_YEAR}\b", re.I), "day"),
@@ -286,6 +296,11 @@ _DATE_RULES: list[tuple[re.Pattern[str], DatePrecision]] = [
         "day",
     ),
     (re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I), "month"),
+    # A day and month alone ("on 5 May"), after a preposition and with a capital, so "may" the verb is not
+    # one: the document's year, or no year at all where the document has no date.
+    (re.compile(rf"\b(?i:{_PREP})\s+(?P<when>(?P<day>[0-3]?\d)\s+{_CAPITAL_MONTH})\b(?!,?\s*\d)"), "day"),
+    (re.compile(rf"\b(?i:{_PREP})\s+(?P<when>{_CAPITAL_MONTH}\s+(?P<day>[0-3]?\d))\b(?!,?\s*\d)"), "day"),
+    (re.compile(rf"\b(?i:in|since|until|from|during)\s+(?P<when>{_CAPITAL_MONTH})\b(?![-,]?\s*\d)"), "month"),
     (re.compile(rf"\b(?P<season>spring|summer|fall|autumn|winter)\s+(?:of\s+)?{_YEAR}\b", re.I), "year"),
     (re.compile(rf"\b(?:in|since|by|until|from|of|during|early|late|mid-|before|after)\s+{_YEAR}\b"), "year"),
     (re.compile(r"\b(?P<today>today|this week)\b", re.I), "day"),
@@ -301,7 +316,7 @@ def dates_in(sentence: str, document_date: str | None) -> list[DateMention]:
             if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
                 continue
             for iso, p in _resolve(m, precision, document_date):
-                out.append(DateMention(iso=iso, precision=p, text=m.group(0).strip()))
+                out.append(DateMention(iso=iso, precision=p, text=(m.groupdict().get("when") or m.group(0)).strip()))
                 taken.append((m.start(), m.end()))
     return out
 
@@ -312,13 +327,28 @@ def _resolve(m: re.Match[str], precision: DatePrecision, document_date: str | No
         if not document_date:
             return []
         return [(document_date, "day" if len(document_date) == 10 else "month" if len(document_date) == 7 else "year")]
-    year = groups.get("year") or (document_date[:4] if document_date else None)
-    if year is None:
-        return []
+    year = groups.get("year")
     if precision == "year":
-        return [(year, "year")]
+        return [(year, "year")] if year else []
     month = MONTHS[groups["month"].lower().rstrip(".")]
     if precision == "month":
-        return [(f"{year}-{month:02d}", "month")]
-    days = [d for d in (groups.get("day"), groups.get("day2")) if d]
-    return [(f"{year}-{month:02d}-{int(d):02d}", "day") for d in days if 1 <= int(d) <= 31]
+        if year:
+            return [(f"{year}-{month:02d}", "month")]
+        if not document_date:
+            return [(f"--{month:02d}", "month-no-year")]
+        return [(_year_of(month, document_date) + f"-{month:02d}", "month")]
+    days = [int(d) for d in (groups.get("day"), groups.get("day2")) if d and 1 <= int(d) <= 31]
+    if year:
+        return [(f"{year}-{month:02d}-{d:02d}", "day") for d in days]
+    if not document_date:
+        return [(f"--{month:02d}-{d:02d}", "day-no-year") for d in days]
+    return [(_year_of(month, document_date) + f"-{month:02d}-{d:02d}", "day") for d in days]
+
+
+def _year_of(month: int, document_date: str) -> str:
+    """The year of a month a dated document names: its own, or the one before when the month would fall
+    more than half a year after the document (a January story recalling "15 December")."""
+    year = int(document_date[:4])
+    if len(document_date) >= 7 and month - int(document_date[5:7]) > 6:
+        year -= 1
+    return str(year)

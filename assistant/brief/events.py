@@ -2,34 +2,53 @@
 
 A dated sentence is an event only where the clause around its date holds a verb; the
 heading is that clause with the date taken out ("Russian forces invaded Ukraine"), cut
-to a dozen words. "So far in 2022, nearly 60,000 checks were made…" has no verb in its
-first clause, so the next clause is the heading. The same event told twice (a copy of a
+to a dozen words, with its subject where the clause opens on its verb ("Anna Smith … was
+elected"). "So far in 2022, nearly 60,000 checks were made…" has no verb in its first
+clause, so the next clause is the heading. The same event told twice (a copy of a
 statement, or a story quoting it) is one entry: same date, and most of the shorter
-sentence's words in the longer. Every dated document also gets its publication.
+sentence's words in the longer, or, for one day, two words in common. A day or month
+a document gives without a year stays year-less (``--05-05``) in an undated document.
+Every dated document also gets its publication.
 
-A large corpus has more dated sentences than anyone reads, so the timeline keeps the
-events told by the most independent sources and naming the most who's who actors, then
-the most precisely dated and the most central.
+A large corpus has more dated sentences than anyone reads. Which events the timeline
+keeps is learned: ``make train`` fits a logistic regression (:mod:`assistant.brief.model`)
+on the dev briefing keys, over its ``EVENT_FEATURES`` (sources telling it, actors named,
+date precision, closeness to the corpus centre, how many sources name that date or
+speak of the event's rarest words, and what the heading is like: reported speech, the
+future, a fragment). The timeline shows the events it rates likeliest, the best of
+each date before a second one of the same date, at most ``TIMELINE_LINES``; below the
+calibrated threshold only until ``TIMELINE_FLOOR`` events are shown.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from assistant.brief.actors import VERB_FORMS, Sentence
 from assistant.brief.entities import DateMention, Entity, dates_in
+from assistant.brief.model import EVENT_FEATURES, Choice, brief_model
 from assistant.provenance.wordlists import AUXILIARIES
 from assistant.retrieval.lexical import stem_set
 from assistant.types import DatePrecision
 
 TIMELINE_LINES = 25
+TIMELINE_FLOOR = 10
+"""Events shown whatever the model says, where there are that many: a small corpus still gets its story."""
 HEADING_WORDS = 12
 _CLAUSE_BREAK = re.compile(r",\s|;|\s[—–-]\s|[()“”\"]|\.(?:\[\d+\])*\s+(?=[A-Z])|\[\d+\]")
 _ADVERBIAL = re.compile(
-    r"(?:in|on|at|after|following|despite|with|for|from|during|since|before|by|under|beginning|according|to)$", re.I
+    r"(?:in|on|at|after|following|despite|with|within|for|from|during|since|before|by|under|beginning|according|to|"
+    r"among|amid|throughout|through|between|upon|without|via)$",
+    re.I,
 )
+_DETERMINERS = frozenset("the a an of this that its their his her our my your".split())
 _BEFORE_DATE = re.compile(
     r"\b(?:in|on|since|by|until|from|of|during|early|late|mid-|before|after|as of|so far in)\s*$", re.I
 )
@@ -38,7 +57,6 @@ _VERBS = frozenset(VERB_FORMS) | AUXILIARIES - {"to"}
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _FIGURE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d{3,})(?:\.\d+)?\b")
 """A figure of three digits or more that is not a year ("60,000", "195"): never a day of the month."""
-_PRECISION: dict[DatePrecision, int] = {"day": 3, "month": 2, "year": 1}
 
 
 @dataclass
@@ -50,6 +68,8 @@ class Event:
     sentence: Sentence
     tellings: list[Sentence] = field(default_factory=list)
     words: frozenset[str] = frozenset()
+    told: list[tuple[str, Sentence, frozenset[str]]] = field(default_factory=list)
+    """Each telling's heading, sentence and words, to choose the one that says what most of them say."""
 
 
 def event_heading(text: str, date_text: str) -> str | None:
@@ -73,15 +93,34 @@ def event_heading(text: str, date_text: str) -> str | None:
             continue  # "In a prepared statement sent to…" sets the scene; the event is elsewhere
         if i != home and _YEAR_IN_TEXT.search(clauses[i]):
             continue  # "Growth was 1.1% in 2004, down from 2% in 2003": that clause is another year's
-        if not any(w.lower().strip(".’'") in _VERBS or _past(w) for w in words):
+        if not _has_verb(words):
             continue
-        if words[0].lower() in _VERBS and i > home:  # "was elected…": the subject is an earlier clause
-            subject = next((clauses[j] for j in range(home, i) if clauses[j][:1].isupper()), None)
+        if words[0].lower() in _VERBS:  # "was elected…": the subject is an earlier clause
+            subject = _subject(clauses, home, i)
+            if subject is None and i == home:
+                continue  # "will serve in this capacity": whose service no clause says
             words = [*subject.split(), "…", *words] if subject else words
         if len(words) >= 3:
             cut_short = len(words) > HEADING_WORDS
             return " ".join(words[:HEADING_WORDS]).rstrip(" .,;:") + ("…" if cut_short else "")
     return None
+
+
+_FIRST_PERSON = frozenset({"i", "we", "my", "our", "us"})
+_SAID = re.compile(r"\b(?:said|says|say|told|added|argued|claimed|insisted|warned)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|would|could|might|may|should|expected|likely|plans?|due)\b")
+
+
+def candidates(
+    sentences: Sequence[Sentence],
+    group_of: Callable[[str], str],
+    closeness: dict[tuple[str, int], float],
+    actors: Sequence[Entity] = (),
+) -> tuple[list[Event], npt.NDArray[np.float64]]:
+    """Every event the sentences date, and its row of :data:`EVENT_FEATURES`."""
+    by_date = _events(sentences)
+    events = [e for day in by_date.values() for e in day]
+    return events, event_matrix(events, by_date, group_of, closeness, actors)
 
 
 def timeline(
@@ -90,11 +129,70 @@ def timeline(
     closeness: dict[tuple[str, int], float],
     actors: Sequence[Entity] = (),
     limit: int = TIMELINE_LINES,
+    model: Choice | None = None,
 ) -> list[tuple[str, DateMention, Sentence]]:
-    """(heading, date, sentence) for the events and publications, oldest first; what ``actors`` did counts most."""
+    """(heading, date, sentence) for the events and publications, oldest first: the events the model rates
+    likeliest to matter, the best of each date before a second one of the same date."""
+    choice = model or brief_model().events
+    events, x = candidates(sentences, group_of, closeness, actors)
+    p = choice.model.predict(x) if events else np.zeros(0)
+    seen: Counter[str] = Counter()
+    nth = []
+    for n, k in enumerate(sorted(range(len(events)), key=lambda k: (-p[k], events[k].date.iso, events[k].heading))):
+        if p[k] >= choice.threshold or n < TIMELINE_FLOOR:
+            nth.append((seen[events[k].date.iso], events[k]))
+            seen[events[k].date.iso] += 1
+    kept = [e for _, e in sorted(nth, key=lambda pair: pair[0])][:limit]
+    rows = [(e.heading, e.date, e.sentence) for e in kept] + _publications(sentences)
+    return sorted(rows, key=lambda r: (r[1].iso.startswith("-"), r[1].iso, r[0]))  # year-less days last
+
+
+def event_matrix(
+    events: Sequence[Event],
+    by_date: dict[str, list[Event]],
+    group_of: Callable[[str], str],
+    closeness: dict[tuple[str, int], float],
+    actors: Sequence[Entity],
+) -> npt.NDArray[np.float64]:
+    """One row of :data:`EVENT_FEATURES` per event."""
     names = sorted({a for e in actors for a in e.aliases | {e.name} if len(a) > 2}, key=len, reverse=True)
     named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
-    events: list[Event] = []
+    date_told_by = {
+        iso: len({group_of(t.meta.source_id) for e in day for t in e.tellings}) for iso, day in by_date.items()
+    }
+    echo = _Echo([t for e in events for t in e.tellings], group_of) if events else None
+    years = sorted(int(e.date.iso[:4]) for e in events for _ in e.tellings if e.date.iso[:1] != "-")
+    middle = years[len(years) // 2] if years else 0
+    rows = []
+    for e in events:
+        words = e.heading.split()
+        year = int(e.date.iso[:4]) if e.date.iso[:1] != "-" else middle
+        rows.append(
+            [
+                math.log2(1 + len({group_of(t.meta.source_id) for t in e.tellings})),
+                math.log2(len(e.tellings)),
+                min(len(set(named.findall(e.sentence.text))), 2) if named else 0,
+                e.date.precision in ("day", "day-no-year"),
+                e.date.precision in ("month", "month-no-year"),
+                e.date.precision.endswith("no-year"),
+                closeness.get((e.sentence.meta.source_id, e.sentence.span.start), 0.0),
+                math.log2(date_told_by[e.date.iso]),
+                min(len(words), HEADING_WORDS + 1),
+                words[0].lower() in _FIRST_PERSON,
+                e.heading[:1].islower(),
+                bool(re.search(r"\d|[%£$€]", e.heading)),
+                len({d.iso for d in dates_in(e.sentence.text, e.sentence.meta.date)}) - 1,
+                min(abs(year - middle), 30) / 10,
+                math.log2(1 + echo(e.words)) if echo else 0.0,
+                bool(_SAID.search(e.heading)),
+                bool(_FUTURE.search(e.heading)),
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64).reshape(len(events), len(EVENT_FEATURES))
+
+
+def _events(sentences: Sequence[Sentence]) -> dict[str, list[Event]]:
+    """Every event the sentences date, by date; a retelling joins the event it retells."""
     by_date: dict[str, list[Event]] = {}
     for s in sentences:
         for d in dates_in(s.text, s.meta.date):
@@ -103,23 +201,34 @@ def timeline(
                 continue
             # Figures count, not the day or year of the date both sentences already share.
             words = frozenset(w for w in stem_set(s.text) if not w[0].isdigit()) | set(_FIGURE.findall(s.text))
-            same = next((e for e in by_date.get(d.iso, []) if _same_event(e.words, words)), None)
+            words -= stem_set(d.text)  # "May" in "5 May" says the date, not the event
+            same = next((e for e in by_date.get(d.iso, []) if _same_event(e.words, words, _day(d))), None)
             if same is not None:
                 same.tellings.append(s)
+                same.told.append((heading, s, words))
                 continue
-            event = Event(heading, d, s, [s], words)
-            events.append(event)
-            by_date.setdefault(d.iso, []).append(event)
+            by_date.setdefault(d.iso, []).append(Event(heading, d, s, [s], words, [(heading, s, words)]))
+    for day in by_date.values():
+        for e in day:
+            e.heading, e.sentence, _ = _typical(e.told)
+    return by_date
 
-    def weight(e: Event) -> float:
-        told_by = len({group_of(t.meta.source_id) for t in e.tellings})
-        central = closeness.get((e.sentence.meta.source_id, e.sentence.span.start), 0.0)
-        who = len(set(named.findall(e.sentence.text))) if named else 0
-        return 2 * told_by + 3 * min(who, 2) + _PRECISION[e.date.precision] + 2 * central
 
-    kept = sorted(events, key=weight, reverse=True)[:limit]
-    rows = [(e.heading, e.date, e.sentence) for e in kept] + _publications(sentences)
-    return sorted(rows, key=lambda r: (r[1].iso, r[0]))
+class _Echo:
+    """How many independent sources tell of what an event is about, at its date or another: the sources
+    whose dated sentences hold two of its four rarest words ("Blunkett quit… his ex-lover's nanny")."""
+
+    def __init__(self, sentences: Sequence[Sentence], group_of: Callable[[str], str]) -> None:
+        self.groups: dict[str, set[str]] = {}
+        for s in sentences:
+            group = group_of(s.meta.source_id)
+            for w in stem_set(s.text):
+                self.groups.setdefault(w, set()).add(group)
+
+    def __call__(self, words: frozenset[str]) -> int:
+        shared = [w for w in words if len(self.groups.get(w, ())) >= 2]  # a word one source alone uses echoes nothing
+        rare = sorted(shared, key=lambda w: (len(self.groups[w]), w))[:4]
+        return sum(n >= 2 for n in Counter(g for w in rare for g in self.groups[w]).values())
 
 
 def _publications(sentences: Sequence[Sentence]) -> list[tuple[str, DateMention, Sentence]]:
@@ -138,11 +247,47 @@ def _publications(sentences: Sequence[Sentence]) -> list[tuple[str, DateMention,
     return rows
 
 
-def _same_event(a: frozenset[str], b: frozenset[str]) -> bool:
+def _day(date: DateMention) -> bool:
+    """A date to the day: what sentences say of one day is one entry, however differently they word it."""
+    return date.precision in ("day", "day-no-year")
+
+
+def _typical(told: list[tuple[str, Sentence, frozenset[str]]]) -> tuple[str, Sentence, frozenset[str]]:
+    """The telling whose words the other tellings share most: the event most of them tell."""
+    if len(told) < 3:
+        return told[0]
+    return max(told, key=lambda t: sum(len(t[2] & other[2]) / (len(t[2]) or 1) for other in told if other is not t))
+
+
+def _same_event(a: frozenset[str], b: frozenset[str], day: bool = False) -> bool:
     """Half of the shorter sentence's words are in the other, or both give the same figure (a copy, or a
-    story retelling it; both are already known to give the same date)."""
+    story retelling it; both are already known to give the same date); of one day, two words in common
+    ("the election, widely expected on 5 May" and "the poll is expected on 5 May") are enough."""
     shared = a & b
-    return bool(a and b) and (len(shared) >= 0.5 * min(len(a), len(b)) or any(w[0].isdigit() for w in shared))
+    return bool(a and b) and (
+        len(shared) >= 0.5 * min(len(a), len(b)) or any(w[0].isdigit() for w in shared) or (day and len(shared) >= 2)
+    )
+
+
+def _has_verb(words: list[str]) -> bool:
+    """A word that acts as a verb here: "the report" and "Secretary of State" are nouns, "reported" is not."""
+    return any(
+        (w.lower().strip(".’'") in _VERBS and w[:1].islower() and (k == 0 or words[k - 1].lower() not in _DETERMINERS))
+        or _past(w)
+        for k, w in enumerate(words)
+    )
+
+
+def _subject(clauses: list[str], home: int, verb: int) -> str | None:
+    """The clause naming who did what clause ``verb`` says: after the date ("In 2016, Anna Smith, a lawyer,
+    was elected"), else the nearest capitalised clause before it that does not set the scene."""
+    after = (clauses[j] for j in range(home, verb) if clauses[j][:1].isupper())
+    before = (
+        c
+        for c in reversed(clauses[:home])
+        if c[:1].isupper() and not _ADVERBIAL.match(c.split()[0]) and "\x00" not in c
+    )
+    return next(after, None) or next(before, None)
 
 
 def _past(word: str) -> bool:

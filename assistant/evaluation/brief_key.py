@@ -10,12 +10,16 @@ briefing's entries that are in the key at all.
 - A timeline entry is an event when its date lies within the event's (2022-03-10 is
   within 2022-03) and its quote holds every one of the event's word stems; a
   publication entry is the publication of its document at the key's date for it.
+- An event's ``date_stated`` says how the documents date it. Where they give a day or
+  month but no year ("on 5 May"), a year-less entry (``--05-05``) tells it. Where they
+  give no date at all, no timeline can date it, so it does not count for recall.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -39,6 +43,11 @@ class KeyEvent(BaseModel):
     date: str = Field(description="ISO date at the precision a source gives.")
     what: str = Field(description="The event in the key writer's words.")
     words: list[str] = Field(default_factory=list, description="Lower-case stems every telling of it holds.")
+    date_stated: Literal["full", "no-year", "none"] = Field(
+        default="full",
+        description="How the documents give the date: with its year, by day or month alone (the key writer "
+        "inferred the year), or not at all (only relative words, or nothing).",
+    )
     document: str | None = Field(default=None, description="For a publication: the document published.")
     must: bool = Field(default=False, description="Counts for recall.")
 
@@ -77,7 +86,7 @@ def load_key(path: Path) -> BriefKey:
 
 def score(briefing: Briefing, key: BriefKey, name: str = "") -> BriefScore:
     """Recall and precision of the briefing's who's who and timeline against ``key``."""
-    who = [(row.heading, [a for a in key.actors if _names(row.heading, a)]) for row in briefing.who]
+    who = [(row.heading, [a for a in key.actors if names_actor(row.heading, a)]) for row in briefing.who]
     found = {a.name for _, actors in who for a in actors}
     timeline = [(row, [e for e in key.events if _tells(row, e)]) for row in briefing.timeline]
     told = {(e.date, e.what) for _, events in timeline for e in events}
@@ -89,7 +98,7 @@ def score(briefing: Briefing, key: BriefKey, name: str = "") -> BriefScore:
             [(heading, bool(actors)) for heading, actors in who],
         ),
         timeline=_section(
-            [f"{e.date} {e.what}" for e in key.events if e.must],
+            [f"{e.date} {e.what}" for e in key.events if e.must and e.date_stated != "none"],
             {f"{date} {what}" for date, what in told},
             [(f"{row.date} {row.heading}", bool(events) or _published(row, key)) for row, events in timeline],
         ),
@@ -111,7 +120,8 @@ def _normal(text: str) -> str:
     return " ".join(text.casefold().replace("’", "'").split())
 
 
-def _names(heading: str, actor: KeyActor) -> bool:
+def names_actor(heading: str, actor: KeyActor) -> bool:
+    """The heading is the actor: one of its aliases, or an alias standing in it as whole words."""
     head = _normal(heading)
     return any(
         _normal(alias) == head or re.search(rf"(?<!\w){re.escape(_normal(alias))}(?!\w)", head)
@@ -120,12 +130,27 @@ def _names(heading: str, actor: KeyActor) -> bool:
 
 
 def _tells(row: BriefLine, event: KeyEvent) -> bool:
-    if not row.date or not row.date.startswith(event.date):
+    if not row.date:
         return False
     if event.document is not None:
-        return row.date_text == "published" and Path(row.citation.path).name == event.document
-    text = _normal(f"{row.citation.quote} {row.heading}")
-    return bool(event.words) and all(word in text for word in event.words)
+        return (
+            _within(row.date, event) and row.date_text == "published" and Path(row.citation.path).name == event.document
+        )
+    return tells(row.date, f"{row.citation.quote} {row.heading}", event)
+
+
+def tells(date: str, text: str, event: KeyEvent) -> bool:
+    """An entry at ``date`` whose quote and heading are ``text`` tells the (non-publication) event."""
+    normal = _normal(text)
+    return _within(date, event) and bool(event.words) and all(word in normal for word in event.words)
+
+
+def _within(date: str, event: KeyEvent) -> bool:
+    """The entry's date lies within the event's: "2022-03-10" within "2022-03"; a year-less "--12-05"
+    within "2004-12" only where the documents give that event no year either."""
+    if date.startswith("--"):
+        return event.date_stated == "no-year" and date[1:].startswith(event.date[4:])
+    return date.startswith(event.date)
 
 
 def _published(row: BriefLine, key: BriefKey) -> bool:

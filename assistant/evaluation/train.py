@@ -211,16 +211,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_table(SENTENCES, SENTENCE_HEADER, sentences)
         write_table(QUESTIONS, QUESTION_HEADER, questions)
     model = fit(sentences, questions)
-    text = model.model_dump_json(indent=1) + "\n"
-    if args.check:
-        committed = MODEL_FILE.read_text(encoding="utf-8") if MODEL_FILE.exists() else ""
+    return write_or_check(MODEL_FILE, model.model_dump_json(indent=1) + "\n", args.check, f"({model.dev})")
+
+
+def write_or_check(path: Path, text: str, check: bool, summary: str) -> int:
+    """Write the fitted model, or with ``check`` compare it with the committed file (exit status 1 on a
+    difference)."""
+    if check:
+        committed = path.read_text(encoding="utf-8") if path.exists() else ""
         if committed != text:
-            print(f"{MODEL_FILE} differs from a refit of the committed tables; run `make train`", file=sys.stderr)
+            print(f"{path} differs from a refit of the committed tables; run `make train`", file=sys.stderr)
             return 1
-        print(f"{MODEL_FILE.name}: reproduced from the committed tables")
+        print(f"{path.name}: reproduced from the committed tables")
         return 0
-    MODEL_FILE.write_text(text, encoding="utf-8")
-    print(f"wrote {MODEL_FILE} ({model.dev})")
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path} {summary}")
     return 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.brief.briefing import briefing_markdown, sections
+from assistant.brief.briefing import briefing_markdown, section_markdown, sections
 from assistant.ingest.corpus import decode
 from assistant.types import Briefing, Filters
 
@@ -149,3 +149,8 @@ def test_filtered_briefing_uses_only_matching_documents(light_seed_assistant: As
     empty = light_seed_assistant.brief(Filters(source_ids=["no-such-file.txt"]))
     assert empty.documents == 0
     assert empty.notices
+
+
+def test_a_year_less_date_reads_as_the_source_gives_it(briefing: Briefing) -> None:
+    line = briefing.timeline[0].model_copy(update={"date": "--05-05", "precision": "day-no-year", "date_text": "5 May"})
+    assert section_markdown([line]).startswith("- 5 May (no year given) — **")

@@ -19,10 +19,32 @@ from assistant.brief.entities import collect_entities, dates_in, names_in
         ("As the Assembly sits today, there is a risk.", "2018-11", [("2018-11", "month")]),
         ("As the Assembly sits today, there is a risk.", None, []),
         ("Nothing dated here, only 9,000 checks a minute.", None, []),
+        # A day or month without a year: the document's year, or none at all rather than a guess.
+        ("The poll is widely expected on 5 May.", None, [("--05-05", "day-no-year")]),
+        ("Voters must register by 11 March.", "2005-02-01", [("2005-03-11", "day")]),
+        ("He recalled what he was told on 15 December.", "2005-01-10", [("2004-12-15", "day")]),
+        ("Mr Smith quit in December after an inquiry.", None, [("--12", "month-no-year")]),
+        ("In March the board resigned.", "2005-01-20", [("2005-03", "month")]),
+        ("Prices may 5 times rise, or by may 5.", None, []),
     ],
 )
 def test_dates_keep_their_precision(sentence: str, document_date: str | None, expected: list[tuple[str, str]]) -> None:
     assert [(d.iso, d.precision) for d in dates_in(sentence, document_date)] == expected
+
+
+def test_a_hyphenated_name_is_a_person_and_its_spellings_are_one() -> None:
+    sentences = [
+        ("a", 0, "On 25 November 2021, Ahmed Naser Al-Raisi was elected president."),
+        ("a", 100, "Ahmed Naser Al-Raisi, an inspector general, led the police."),
+        ("b", 0, "Critics opposed Ahmed Nase Al-Raisi at the vote."),
+        ("b", 100, "Al-Raisi said nothing."),
+        ("c", 0, "Alexander Prokopchuk of Russia ran against him."),
+        ("c", 100, "Alexander Prokopchuk lost the vote."),
+    ]
+    entities = {e.name: e for e in collect_entities(sentences)}
+    assert entities["Ahmed Naser Al-Raisi"].person
+    assert len(entities["Ahmed Naser Al-Raisi"].mentions) == 4, entities.keys()
+    assert "Alexander Prokopchuk of Russia" not in entities
 
 
 def test_names_drop_titles_openers_and_possessives() -> None:

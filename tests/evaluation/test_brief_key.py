@@ -9,21 +9,22 @@ import pytest
 
 from assistant import Assistant
 from assistant.brief.briefing import sections
-from assistant.evaluation.brief_key import BriefKey, KeyActor, KeyEvent, load_key, score
+from assistant.evaluation.brief_key import BriefKey, KeyActor, KeyEvent, load_key, score, tells
 from assistant.evaluation.cases import CorpusSpec
 from assistant.evaluation.runner import EvalRunner
 from assistant.settings import get_settings
 from assistant.wiring import build_assistant
 
 ROOT = Path(__file__).resolve().parents[2]
-# The measured figures, as floors: (who's who recall, precision; timeline recall, precision). The rules were
-# written looking at the seeds, interpol-extra and BBC politics (dev); BBC business (held-out) chose nothing.
-# The target on the larger corpora is 0.8 each; where a floor is below it, the briefing misses it.
+# The measured figures, as floors: (who's who recall, precision; timeline recall, precision). Who's who rules
+# and the timeline model's training saw the seeds, interpol-extra and BBC politics (dev); BBC business
+# (held-out) chose nothing. The target on the larger corpora is 0.8 each; where a floor is below it,
+# the briefing misses it.
 FLOORS = {
-    "briefing/seeds.yaml": (1.0, 1.0, 1.0, 0.85),
-    "briefing/interpol-extra.yaml": (0.8, 0.6, 0.6, 0.65),
-    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.375, 0.35),
-    "briefing-heldout/bbc-business.yaml": (0.8, 0.7, 0.0, 0.0),
+    "briefing/seeds.yaml": (1.0, 1.0, 1.0, 0.8),
+    "briefing/interpol-extra.yaml": (0.9, 0.85, 0.75, 0.8),
+    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.5, 0.6),
+    "briefing-heldout/bbc-business.yaml": (0.8, 0.85, 0.125, 0.15),
 }
 
 
@@ -39,6 +40,7 @@ def test_scores_count_must_items_for_recall_and_every_item_for_precision(light_s
         events=[
             KeyEvent(date="2022-02-24", what="invasion", words=["invaded"], must=True),
             KeyEvent(date="1999", what="nothing", words=["nothing"], must=True),
+            KeyEvent(date="2018-11-20", what="undatable", words=["vote"], must=True, date_stated="none"),
         ],
     )
     result = score(briefing, key)
@@ -47,6 +49,18 @@ def test_scores_count_must_items_for_recall_and_every_item_for_precision(light_s
     assert result.who.precision == round(2 / len(briefing.who), 3)
     assert result.timeline.recall == 0.5
     assert result.timeline.precision == round(1 / len(briefing.timeline), 3)
+
+
+def test_a_year_less_entry_tells_only_an_event_the_documents_give_no_year() -> None:
+    no_year = KeyEvent(date="2005-05-05", what="poll", words=["elect"], date_stated="no-year")
+    stated = no_year.model_copy(update={"date_stated": "full"})
+    month = KeyEvent(date="2004-12", what="quit", words=["quit"], date_stated="no-year")
+    assert tells("--05-05", "The election is expected on 5 May.", no_year)
+    assert not tells("--05-05", "The election is expected on 5 May.", stated)
+    assert not tells("--05-06", "The election is expected on 6 May.", no_year)
+    assert tells("--12-03", "He quit on 3 December.", month)
+    assert not tells("--12", "Poll in December.", no_year)
+    assert tells("2005-05-05", "The election on 5 May 2005.", stated)
 
 
 @pytest.fixture(scope="module")
