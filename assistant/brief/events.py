@@ -248,7 +248,7 @@ def _publications(sentences: Sequence[Sentence]) -> list[tuple[str, DateMention,
 
 
 def _day(date: DateMention) -> bool:
-    """A date to the day: what sentences say of one day is one entry, however differently they word it."""
+    """A date to the day: two tellings of one day that share two words are one event."""
     return date.precision in ("day", "day-no-year")
 
 

@@ -86,7 +86,7 @@ def load_key(path: Path) -> BriefKey:
 
 def score(briefing: Briefing, key: BriefKey, name: str = "") -> BriefScore:
     """Recall and precision of the briefing's who's who and timeline against ``key``."""
-    who = [(row.heading, [a for a in key.actors if names_actor(row.heading, a)]) for row in briefing.who]
+    who = [(row.heading, [a for a in key.actors if _names(row.heading, a)]) for row in briefing.who]
     found = {a.name for _, actors in who for a in actors}
     timeline = [(row, [e for e in key.events if _tells(row, e)]) for row in briefing.timeline]
     told = {(e.date, e.what) for _, events in timeline for e in events}
@@ -120,8 +120,7 @@ def _normal(text: str) -> str:
     return " ".join(text.casefold().replace("’", "'").split())
 
 
-def names_actor(heading: str, actor: KeyActor) -> bool:
-    """The heading is the actor: one of its aliases, or an alias standing in it as whole words."""
+def _names(heading: str, actor: KeyActor) -> bool:
     head = _normal(heading)
     return any(
         _normal(alias) == head or re.search(rf"(?<!\w){re.escape(_normal(alias))}(?!\w)", head)

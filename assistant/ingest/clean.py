@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 
 from assistant.types import Span, SpanKind
 
-CLEANING_VERSION = "5"
-"""Bumped whenever the rules below change, so existing indexes are rebuilt."""
+CLEANING_VERSION = "6"
+"""Bumped whenever the rules below (or how :func:`assistant.ingest.corpus.infer_date` reads a dateline)
+change, so existing indexes are rebuilt."""
 
 _I = re.IGNORECASE
 

@@ -210,12 +210,24 @@ _DATE_PATTERNS = [
 ]
 
 
+DATELINE_CHARS = 100
+"""The longest line a written-out date may stand on and still date the document (a dateline or byline)."""
+
+
 def infer_date(text: str, window: int = 600) -> str | None:
-    """The first full date in the opening ``window`` characters, as ISO YYYY-MM-DD."""
+    """The first full date in the opening ``window`` characters, as ISO YYYY-MM-DD.
+
+    A written-out date counts only on a short line: "10 March 2022" or "editor - December 19, 2017"
+    dates the document, "The attacks on 11 September 2001 heightened concern…" in its first paragraph
+    does not.
+    """
     head = text[:window]
     found: list[tuple[int, str]] = []
-    for pattern in _DATE_PATTERNS:
+    for k, pattern in enumerate(_DATE_PATTERNS):
         for m in pattern.finditer(head):
+            start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+            if k > 0 and (len(text) if end < 0 else end) - start > DATELINE_CHARS:
+                continue
             month = int(m.group("mnum")) if "mnum" in m.groupdict() else MONTHS[m.group("month").lower()]
             day = int(m.group("day"))
             if 1 <= month <= 12 and 1 <= day <= 31:

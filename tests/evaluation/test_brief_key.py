@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {
     "briefing/seeds.yaml": (1.0, 1.0, 1.0, 0.8),
     "briefing/interpol-extra.yaml": (0.9, 0.85, 0.75, 0.8),
-    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.5, 0.6),
-    "briefing-heldout/bbc-business.yaml": (0.8, 0.85, 0.125, 0.15),
+    "briefing/bbc-politics.yaml": (1.0, 1.0, 0.5, 0.65),
+    "briefing-heldout/bbc-business.yaml": (0.8, 0.85, 0.125, 0.2),
 }
 
 

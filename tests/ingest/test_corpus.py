@@ -56,6 +56,8 @@ def test_file_without_metadata_gets_title_and_date_from_text(tmp_path: Path) -> 
         ("10 March 2022", "2022-03-10"),
         ("Feb. 24, 2022", "2022-02-24"),
         ("No date here", None),
+        ("Profile\n\nAfter the election, the attacks on 11 September 2001 " + "heightened concern " * 4, None),
+        ("A Title\n\n" + "Prose that runs on " * 8 + "\n12 March 2022\n", "2022-03-12"),
     ],
 )
 def test_infer_date(text: str, date: str | None) -> None:
