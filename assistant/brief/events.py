@@ -135,16 +135,30 @@ def timeline(
     likeliest to matter, the best of each date before a second one of the same date."""
     choice = model or brief_model().events
     events, x = candidates(sentences, group_of, closeness, actors)
+    order = sorted(range(len(events)), key=lambda k: (events[k].date.iso, events[k].heading))  # ties, stably
+    events, x = [events[k] for k in order], x[order]
     p = choice.model.predict(x) if events else np.zeros(0)
-    seen: Counter[str] = Counter()
-    nth = []
-    for n, k in enumerate(sorted(range(len(events)), key=lambda k: (-p[k], events[k].date.iso, events[k].heading))):
-        if p[k] >= choice.threshold or n < TIMELINE_FLOOR:
-            nth.append((seen[events[k].date.iso], events[k]))
-            seen[events[k].date.iso] += 1
-    kept = [e for _, e in sorted(nth, key=lambda pair: pair[0])][:limit]
+    kept = [events[k] for k in pick(p.tolist(), [e.date.iso for e in events], choice.threshold, limit=limit)]
     rows = [(e.heading, e.date, e.sentence) for e in kept] + _publications(sentences)
     return sorted(rows, key=lambda r: (r[1].iso.startswith("-"), r[1].iso, r[0]))  # year-less days last
+
+
+def pick(
+    p: Sequence[float],
+    dates: Sequence[str],
+    threshold: float,
+    floor: int = TIMELINE_FLOOR,
+    limit: int = TIMELINE_LINES,
+) -> list[int]:
+    """The events a timeline shows, by index: the likeliest first (ties in the given order), those below
+    ``threshold`` only within the first ``floor``, the best of each date before a second one of it."""
+    seen: Counter[str] = Counter()
+    nth = []
+    for n, k in enumerate(sorted(range(len(p)), key=lambda k: -p[k])):
+        if p[k] >= threshold or n < floor:
+            nth.append((seen[dates[k]], k))
+            seen[dates[k]] += 1
+    return [k for _, k in sorted(nth, key=lambda pair: pair[0])][:limit]
 
 
 def event_matrix(

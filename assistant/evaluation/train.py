@@ -199,10 +199,7 @@ def run_collection(files: Sequence[Path]) -> tuple[Table, Table]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m assistant.evaluation.train [--check] [--refit]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="Refit from the committed tables; fail on a difference.")
-    parser.add_argument("--refit", action="store_true", help="Refit from the committed tables without collecting.")
-    args = parser.parse_args(argv)
+    args = training_arguments(__doc__, argv)
     if args.check or args.refit:
         sentences = read_table(SENTENCES, SENTENCE_HEADER)
         questions = read_table(QUESTIONS, QUESTION_HEADER)
@@ -212,6 +209,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_table(QUESTIONS, QUESTION_HEADER, questions)
     model = fit(sentences, questions)
     return write_or_check(MODEL_FILE, model.model_dump_json(indent=1) + "\n", args.check, f"({model.dev})")
+
+
+def training_arguments(doc: str | None, argv: Sequence[str] | None) -> argparse.Namespace:
+    """``--check`` and ``--refit``, the options every ``make train`` step takes."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0] if doc else None)
+    parser.add_argument("--check", action="store_true", help="Refit from the committed tables; fail on a difference.")
+    parser.add_argument("--refit", action="store_true", help="Refit from the committed tables without collecting.")
+    return parser.parse_args(argv)
 
 
 def write_or_check(path: Path, text: str, check: bool, summary: str) -> int:

@@ -17,9 +17,7 @@ committed tables and fails when the result differs from the committed model.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +26,7 @@ import numpy.typing as npt
 
 from assistant.brief.actors import whos_who
 from assistant.brief.briefing import Reading, read
-from assistant.brief.events import TIMELINE_FLOOR, TIMELINE_LINES, candidates
+from assistant.brief.events import TIMELINE_FLOOR, TIMELINE_LINES, candidates, pick
 from assistant.brief.model import (
     EVENT_FEATURES,
     EVENT_SIGNS,
@@ -38,7 +36,7 @@ from assistant.brief.model import (
 )
 from assistant.evaluation.brief_key import BriefKey, load_key, tells
 from assistant.evaluation.runner import EvalRunner
-from assistant.evaluation.train import ROOT, Table, _fmt, read_table, write_or_check, write_table
+from assistant.evaluation.train import ROOT, Table, _fmt, read_table, training_arguments, write_or_check, write_table
 
 KEYS = sorted((ROOT / "evals" / "briefing").glob("*.yaml"))
 EVENTS = ROOT / "evals" / "train" / "brief-events.csv.gz"
@@ -83,13 +81,9 @@ def _mean_f1(
     """Mean over corpora of the F1 of the timelines ``p`` and ``threshold`` would choose."""
     scores = []
     for name, total in musts.items():
-        rows = sorted((k for k, r in enumerate(table) if r[0] == name), key=lambda k: -p[k])
-        seen: Counter[str] = Counter()
-        nth = []
-        for k in (k for n, k in enumerate(rows) if p[k] >= threshold or n < floor):
-            nth.append((seen[table[k][1]], k))
-            seen[table[k][1]] += 1
-        kept = [k for _, k in sorted(nth, key=lambda pair: pair[0])][:limit]
+        rows = [k for k, r in enumerate(table) if r[0] == name]
+        chosen = pick([p[k] for k in rows], [table[k][1] for k in rows], threshold, floor, limit)
+        kept = [rows[j] for j in chosen]
         precision = sum(table[k][2] == "1" for k in kept) / len(kept) if kept else 0.0
         recall = len({m for k in kept for m in table[k][3].split(";") if m}) / total if total else 1.0
         scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
@@ -130,10 +124,7 @@ def collect() -> Table:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m assistant.evaluation.train_brief [--check] [--refit]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="Refit from the committed tables; fail on a difference.")
-    parser.add_argument("--refit", action="store_true", help="Refit from the committed tables without collecting.")
-    args = parser.parse_args(argv)
+    args = training_arguments(__doc__, argv)
     if args.check or args.refit:
         table = read_table(EVENTS, EVENT_HEADER)
     else:
