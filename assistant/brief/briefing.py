@@ -90,7 +90,7 @@ def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefi
         who=[line(e.name, s) for e, s in who],
         timeline=[
             line(h, s, date=d.iso, precision=d.precision, date_text=d.text)
-            for h, d, s in timeline(sentences, group_of, closeness, [e for e, _ in who])
+            for h, d, s in timeline(sentences, group_of, closeness, [e for e, _ in who], vectors=vectors)
         ],
         positions={
             "official": [line(_source(s), s) for s in _side(sentences, vectors, groups, True)],

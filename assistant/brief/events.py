@@ -1,23 +1,19 @@
 """Timeline: what happened or was said, each at its date, with a heading drawn from the quote.
 
-A dated sentence is an event only where the clause around its date holds a verb; the
-heading is that clause with the date taken out ("Russian forces invaded Ukraine"), cut
-to a dozen words, with its subject where the clause opens on its verb ("Anna Smith … was
-elected"). "So far in 2022, nearly 60,000 checks were made…" has no verb in its first
-clause, so the next clause is the heading. The same event told twice (a copy of a
-statement, or a story quoting it) is one entry: same date, and most of the shorter
-sentence's words in the longer, or, for one day, two words in common. A day or month
-a document gives without a year stays year-less (``--05-05``) in an undated document.
-Every dated document also gets its publication.
+Every dated sentence whose clause holds a verb tells an event (:mod:`assistant.brief.headings`);
+its retellings, copies and paraphrases of the same date, are one event
+(:mod:`assistant.brief.retellings`). A day or month a document gives without a year stays
+year-less (``--05-05``) in an undated document. Every dated document also gets its publication.
 
-A large corpus has more dated sentences than anyone reads. Which events the timeline
-keeps is learned: ``make train`` fits a logistic regression (:mod:`assistant.brief.model`)
-on the dev briefing keys, over its ``EVENT_FEATURES`` (sources telling it, actors named,
-date precision, closeness to the corpus centre, how many sources name that date or
-speak of the event's rarest words, and what the heading is like: reported speech, the
-future, a fragment). The timeline shows the events it rates likeliest, the best of
-each date before a second one of the same date, at most ``TIMELINE_LINES``; below the
-calibrated threshold only until ``TIMELINE_FLOOR`` events are shown.
+A large corpus has more dated events than anyone reads. Which the timeline keeps is learned:
+``make train`` fits two logistic regressions (:mod:`assistant.brief.model`) on the dev briefing
+keys, over ``EVENT_FEATURES``: the sources telling it, the actors named, the date's precision,
+closeness to the corpus centre, how many sources name that date, speak of the event's rarest
+words or say the same thing undated, how near its document's opening it is told, and what
+the heading is like (reported speech, the future, a fragment). The timeline ranks events by
+P(a newcomer must meet it), the best of each date before a second one of the same date, and
+shows as many as maximise the expected F1 (:func:`expected_length`), at least
+``TIMELINE_FLOOR`` and at most ``TIMELINE_LINES``.
 """
 
 from __future__ import annotations
@@ -26,87 +22,22 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from assistant.brief.actors import VERB_FORMS, Sentence
+from assistant.brief.actors import Sentence
 from assistant.brief.entities import DateMention, Entity, dates_in
-from assistant.brief.model import EVENT_FEATURES, Choice, brief_model
-from assistant.provenance.wordlists import AUXILIARIES
+from assistant.brief.headings import FIRST_PERSON, HEADING_WORDS
+from assistant.brief.model import EVENT_FEATURES, EventModels, brief_model
+from assistant.brief.retellings import SAME_MEANING, Event, Vectors, group_events, typical, vector_of
 from assistant.retrieval.lexical import stem_set
 from assistant.types import DatePrecision
 
-TIMELINE_LINES = 25
-TIMELINE_FLOOR = 10
+TIMELINE_LINES = 20
+TIMELINE_FLOOR = 5
 """Events shown whatever the model says, where there are that many: a small corpus still gets its story."""
-HEADING_WORDS = 12
-_CLAUSE_BREAK = re.compile(r",\s|;|\s[—–-]\s|[()“”\"]|\.(?:\[\d+\])*\s+(?=[A-Z])|\[\d+\]")
-_ADVERBIAL = re.compile(
-    r"(?:in|on|at|after|following|despite|with|within|for|from|during|since|before|by|under|beginning|according|to|"
-    r"among|amid|throughout|through|between|upon|without|via)$",
-    re.I,
-)
-_DETERMINERS = frozenset("the a an of this that its their his her our my your".split())
-_BEFORE_DATE = re.compile(
-    r"\b(?:in|on|since|by|until|from|of|during|early|late|mid-|before|after|as of|so far in)\s*$", re.I
-)
-_OPENERS = re.compile(r"^(?:(?:and|but|so|as|when|while|whilst|that|then|also|which|who|where)\s+)+", re.I)
-_VERBS = frozenset(VERB_FORMS) | AUXILIARIES - {"to"}
-_YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
-_FIGURE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d{3,})(?:\.\d+)?\b")
-"""A figure of three digits or more that is not a year ("60,000", "195"): never a day of the month."""
 
-
-@dataclass
-class Event:
-    """One thing that happened or was said, at one date, and every sentence that tells it."""
-
-    heading: str
-    date: DateMention
-    sentence: Sentence
-    tellings: list[Sentence] = field(default_factory=list)
-    words: frozenset[str] = frozenset()
-    told: list[tuple[str, Sentence, frozenset[str]]] = field(default_factory=list)
-    """Each telling's heading, sentence and words, to choose the one that says what most of them say."""
-
-
-def event_heading(text: str, date_text: str) -> str | None:
-    """The clause that says what happened at ``date_text``, without the date; None when no clause has a verb.
-
-    A clause that opens on its verb takes the subject named just before it: "In November 2016, Anna
-    Smith, a lawyer from X, was elected…" is headed "Anna Smith … was elected…".
-    """
-    at = text.find(date_text)
-    if at < 0:
-        return None
-    marked = _BEFORE_DATE.sub("", text[:at]) + "\x00" + text[at + len(date_text) :]
-    parts = _CLAUSE_BREAK.split(marked)
-    home = next(i for i, c in enumerate(parts) if "\x00" in c)
-    clauses = [_OPENERS.sub("", " ".join(c.replace("\x00", " ").split())) for c in parts]
-    for i in (home, home + 1, home - 1, home + 2, home + 3):
-        if not 0 <= i < len(clauses):
-            continue
-        words = clauses[i].split()
-        if len(words) < 2 or _ADVERBIAL.match(words[0]):
-            continue  # "In a prepared statement sent to…" sets the scene; the event is elsewhere
-        if i != home and _YEAR_IN_TEXT.search(clauses[i]):
-            continue  # "Growth was 1.1% in 2004, down from 2% in 2003": that clause is another year's
-        if not _has_verb(words):
-            continue
-        if words[0].lower() in _VERBS:  # "was elected…": the subject is an earlier clause
-            subject = _subject(clauses, home, i)
-            if subject is None and i == home:
-                continue  # "will serve in this capacity": whose service no clause says
-            words = [*subject.split(), "…", *words] if subject else words
-        if len(words) >= 3:
-            cut_short = len(words) > HEADING_WORDS
-            return " ".join(words[:HEADING_WORDS]).rstrip(" .,;:") + ("…" if cut_short else "")
-    return None
-
-
-_FIRST_PERSON = frozenset({"i", "we", "my", "our", "us"})
 _SAID = re.compile(r"\b(?:said|says|say|told|added|argued|claimed|insisted|warned)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|would|could|might|may|should|expected|likely|plans?|due)\b")
 
@@ -116,11 +47,16 @@ def candidates(
     group_of: Callable[[str], str],
     closeness: dict[tuple[str, int], float],
     actors: Sequence[Entity] = (),
+    vectors: Vectors | None = None,
 ) -> tuple[list[Event], npt.NDArray[np.float64]]:
     """Every event the sentences date, and its row of :data:`EVENT_FEATURES`."""
-    by_date = _events(sentences)
+    by_date = group_events(sentences, vectors or {})
     events = [e for day in by_date.values() for e in day]
-    return events, event_matrix(events, by_date, group_of, closeness, actors)
+    named = _actor_pattern(actors)
+    for e in events:
+        e.heading, e.sentence, _ = typical(e.told, named)
+    x = event_matrix(events, by_date, group_of, closeness, actors)
+    return events, np.column_stack([x, _support(events, sentences, group_of, vectors or {}), _lead(events, sentences)])
 
 
 def timeline(
@@ -129,36 +65,51 @@ def timeline(
     closeness: dict[tuple[str, int], float],
     actors: Sequence[Entity] = (),
     limit: int = TIMELINE_LINES,
-    model: Choice | None = None,
+    model: EventModels | None = None,
+    vectors: Vectors | None = None,
 ) -> list[tuple[str, DateMention, Sentence]]:
-    """(heading, date, sentence) for the events and publications, oldest first: the events the model rates
-    likeliest to matter, the best of each date before a second one of the same date."""
-    choice = model or brief_model().events
-    events, x = candidates(sentences, group_of, closeness, actors)
+    """(heading, date, sentence) for the events and publications, oldest first: the events a newcomer most
+    likely must meet, the best of each date before a second one of it, as many as the expected F1 wants."""
+    models = model or brief_model().events
+    events, x = candidates(sentences, group_of, closeness, actors, vectors)
     order = sorted(range(len(events)), key=lambda k: (events[k].date.iso, events[k].heading))  # ties, stably
     events, x = [events[k] for k in order], x[order]
-    p = choice.model.predict(x) if events else np.zeros(0)
-    kept = [events[k] for k in pick(p.tolist(), [e.date.iso for e in events], choice.threshold, limit=limit)]
-    rows = [(e.heading, e.date, e.sentence) for e in kept] + _publications(sentences)
+    in_key, must = models.key.predict(x), models.must.predict(x)
+    ranked = rank(must.tolist(), [e.date.iso for e in events])
+    shown = ranked[: expected_length(in_key[ranked], must[ranked], float(must.sum()), limit=limit)]
+    rows = [(events[k].heading, events[k].date, events[k].sentence) for k in shown] + _publications(sentences)
     return sorted(rows, key=lambda r: (r[1].iso.startswith("-"), r[1].iso, r[0]))  # year-less days last
 
 
-def pick(
-    p: Sequence[float],
-    dates: Sequence[str],
-    threshold: float,
-    floor: int = TIMELINE_FLOOR,
-    limit: int = TIMELINE_LINES,
-) -> list[int]:
-    """The events a timeline shows, by index: the likeliest first (ties in the given order), those below
-    ``threshold`` only within the first ``floor``, the best of each date before a second one of it."""
+def rank(p: Sequence[float], dates: Sequence[str]) -> list[int]:
+    """Every event by index, the likeliest first (ties in the given order), the best of each date before a
+    second one of it."""
     seen: Counter[str] = Counter()
     nth = []
-    for n, k in enumerate(sorted(range(len(p)), key=lambda k: -p[k])):
-        if p[k] >= threshold or n < floor:
-            nth.append((seen[dates[k]], k))
-            seen[dates[k]] += 1
-    return [k for _, k in sorted(nth, key=lambda pair: pair[0])][:limit]
+    for k in sorted(range(len(p)), key=lambda k: -p[k]):
+        nth.append((seen[dates[k]], k))
+        seen[dates[k]] += 1
+    return [k for _, k in sorted(nth, key=lambda pair: pair[0])]
+
+
+def expected_length(
+    in_key: npt.NDArray[np.float64],
+    must: npt.NDArray[np.float64],
+    must_total: float,
+    floor: int = TIMELINE_FLOOR,
+    limit: int = TIMELINE_LINES,
+) -> int:
+    """How many of the ranked events to show: the number whose expected F1 is highest, the expected recall
+    the share of all ``must_total`` expected must events they hold, the expected precision their mean
+    P(in the key); at least ``floor`` and at most ``limit``."""
+    n = min(len(in_key), limit)
+    if n == 0 or must_total <= 0:
+        return min(floor, n)
+    shown = np.arange(1, n + 1)
+    recall = np.cumsum(must[:n]) / must_total
+    precision = np.cumsum(in_key[:n]) / shown
+    f1 = 2 * recall * precision / np.maximum(recall + precision, 1e-12)
+    return max(int(np.argmax(f1)) + 1, min(floor, n))
 
 
 def event_matrix(
@@ -169,8 +120,7 @@ def event_matrix(
     actors: Sequence[Entity],
 ) -> npt.NDArray[np.float64]:
     """One row of :data:`EVENT_FEATURES` per event."""
-    names = sorted({a for e in actors for a in e.aliases | {e.name} if len(a) > 2}, key=len, reverse=True)
-    named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
+    named = _actor_pattern(actors)
     date_told_by = {
         iso: len({group_of(t.meta.source_id) for e in day for t in e.tellings}) for iso, day in by_date.items()
     }
@@ -192,7 +142,7 @@ def event_matrix(
                 closeness.get((e.sentence.meta.source_id, e.sentence.span.start), 0.0),
                 math.log2(date_told_by[e.date.iso]),
                 min(len(words), HEADING_WORDS + 1),
-                words[0].lower() in _FIRST_PERSON,
+                words[0].lower() in FIRST_PERSON,
                 e.heading[:1].islower(),
                 bool(re.search(r"\d|[%£$€]", e.heading)),
                 len({d.iso for d in dates_in(e.sentence.text, e.sentence.meta.date)}) - 1,
@@ -202,30 +152,54 @@ def event_matrix(
                 bool(_FUTURE.search(e.heading)),
             ]
         )
-    return np.asarray(rows, dtype=np.float64).reshape(len(events), len(EVENT_FEATURES))
+    return np.asarray(rows, dtype=np.float64).reshape(len(events), len(EVENT_FEATURES) - 2)
 
 
-def _events(sentences: Sequence[Sentence]) -> dict[str, list[Event]]:
-    """Every event the sentences date, by date; a retelling joins the event it retells."""
-    by_date: dict[str, list[Event]] = {}
+def _lead(events: Sequence[Event], sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
+    """How near its document's opening the event is told: news tells its main event first."""
+    nth: dict[tuple[str, int], int] = {}
+    seen: Counter[str] = Counter()
     for s in sentences:
-        for d in dates_in(s.text, s.meta.date):
-            heading = event_heading(s.text, d.text)
-            if heading is None:
-                continue
-            # Figures count, not the day or year of the date both sentences already share.
-            words = frozenset(w for w in stem_set(s.text) if not w[0].isdigit()) | set(_FIGURE.findall(s.text))
-            words -= stem_set(d.text)  # "May" in "5 May" says the date, not the event
-            same = next((e for e in by_date.get(d.iso, []) if _same_event(e.words, words, _day(d))), None)
-            if same is not None:
-                same.tellings.append(s)
-                same.told.append((heading, s, words))
-                continue
-            by_date.setdefault(d.iso, []).append(Event(heading, d, s, [s], words, [(heading, s, words)]))
-    for day in by_date.values():
-        for e in day:
-            e.heading, e.sentence, _ = _typical(e.told)
-    return by_date
+        nth[(s.meta.source_id, s.span.start)] = seen[s.meta.source_id]
+        seen[s.meta.source_id] += 1
+    return np.asarray(
+        [-math.log2(1 + min(nth.get((t.meta.source_id, t.span.start), 0) for t in e.tellings)) for e in events]
+    )
+
+
+def _support(
+    events: Sequence[Event], sentences: Sequence[Sentence], group_of: Callable[[str], str], vectors: Vectors
+) -> npt.NDArray[np.float64]:
+    """How many other independent sources say what the event's tellings say, dated or not (a sentence at
+    cosine ≥ ``SAME_MEANING``): a big story is told again and again, mostly without its date."""
+    known = [(s, v) for s in sentences if (v := vector_of(s, vectors)) is not None]
+    out = np.zeros(len(events))
+    if not known:
+        return out
+    numbers: dict[str, int] = {}
+    group = np.asarray([numbers.setdefault(group_of(s.meta.source_id), len(numbers)) for s, _ in known])
+    matrix = np.stack([v for _, v in known])
+    for start in range(0, len(events), _BATCH):  # one product per batch of events, not per event
+        batch = events[start : start + _BATCH]
+        own = [[v for t in e.tellings if (v := vector_of(t, vectors)) is not None] for e in batch]
+        columns = np.cumsum([0] + [len(vs) for vs in own])
+        flat = [v for vs in own for v in vs]
+        if not flat:
+            continue
+        near = matrix @ np.stack(flat).T >= SAME_MEANING
+        for k, e in enumerate(batch):
+            hit = near[:, columns[k] : columns[k + 1]].any(axis=1)
+            told = {numbers.get(group_of(t.meta.source_id)) for t in e.tellings}
+            out[start + k] = math.log2(1 + len(set(group[hit].tolist()) - told))
+    return out
+
+
+_BATCH = 256
+
+
+def _actor_pattern(actors: Sequence[Entity]) -> re.Pattern[str] | None:
+    names = sorted({a for e in actors for a in e.aliases | {e.name} if len(a) > 2}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
 
 
 class _Echo:
@@ -259,50 +233,3 @@ def _publications(sentences: Sequence[Sentence]) -> list[tuple[str, DateMention,
             )
             rows.append((heading, mention, s))
     return rows
-
-
-def _day(date: DateMention) -> bool:
-    """A date to the day: two tellings of one day that share two words are one event."""
-    return date.precision in ("day", "day-no-year")
-
-
-def _typical(told: list[tuple[str, Sentence, frozenset[str]]]) -> tuple[str, Sentence, frozenset[str]]:
-    """The telling whose words the other tellings share most: the event most of them tell."""
-    if len(told) < 3:
-        return told[0]
-    return max(told, key=lambda t: sum(len(t[2] & other[2]) / (len(t[2]) or 1) for other in told if other is not t))
-
-
-def _same_event(a: frozenset[str], b: frozenset[str], day: bool = False) -> bool:
-    """Half of the shorter sentence's words are in the other, or both give the same figure (a copy, or a
-    story retelling it; both are already known to give the same date); of one day, two words in common
-    ("the election, widely expected on 5 May" and "the poll is expected on 5 May") are enough."""
-    shared = a & b
-    return bool(a and b) and (
-        len(shared) >= 0.5 * min(len(a), len(b)) or any(w[0].isdigit() for w in shared) or (day and len(shared) >= 2)
-    )
-
-
-def _has_verb(words: list[str]) -> bool:
-    """A word that acts as a verb here: "the report" and "Secretary of State" are nouns, "reported" is not."""
-    return any(
-        (w.lower().strip(".’'") in _VERBS and w[:1].islower() and (k == 0 or words[k - 1].lower() not in _DETERMINERS))
-        or _past(w)
-        for k, w in enumerate(words)
-    )
-
-
-def _subject(clauses: list[str], home: int, verb: int) -> str | None:
-    """The clause naming who did what clause ``verb`` says: after the date ("In 2016, Anna Smith, a lawyer,
-    was elected"), else the nearest capitalised clause before it that does not set the scene."""
-    after = (clauses[j] for j in range(home, verb) if clauses[j][:1].isupper())
-    before = (
-        c
-        for c in reversed(clauses[:home])
-        if c[:1].isupper() and not _ADVERBIAL.match(c.split()[0]) and "\x00" not in c
-    )
-    return next(after, None) or next(before, None)
-
-
-def _past(word: str) -> bool:
-    return len(word) > 4 and word.islower() and word.endswith("ed")

@@ -1,15 +1,16 @@
-"""Fitting the timeline model on the dev briefing keys: ``make train``.
+"""Fitting the timeline models on the dev briefing keys: ``make train``.
 
 1. **Collect.** Every dev key (``evals/briefing/*.yaml``) names a corpus. Over it, every dated
-   sentence the timeline could show becomes a row of ``EVENT_FEATURES``, labelled 1 when it
-   tells an event of the key (the scorer's own test, :func:`~assistant.evaluation.brief_key.tells`).
-   The table goes to ``evals/train/brief-events.csv.gz``: numbers, dates and key event ids, no
-   corpus text.
-2. **Fit** (scikit-learn): a standardised logistic regression with sign-fixed weights.
-3. **Calibrate.** Out-of-fold probabilities come from models fitted without the row's corpus,
-   so the threshold is chosen on corpora the model did not see: the one whose timelines (at
-   most ``TIMELINE_LINES`` events, the best of each date first, the first ``TIMELINE_FLOOR``
-   whatever their probability) have the best mean F1 against the keys.
+   event the timeline could show becomes a row of ``EVENT_FEATURES``, labelled 1 when it
+   tells an event of the key (the scorer's own test, :func:`~assistant.evaluation.brief_key.tells`),
+   with the ids of the key's must events it tells. The table goes to
+   ``evals/train/brief-events.csv.gz``: numbers, dates and key event ids, no corpus text.
+2. **Fit** (scikit-learn): two standardised logistic regressions with sign-fixed weights,
+   P(in the key) and P(a must event).
+3. **Check calibration.** Out-of-fold probabilities, each corpus scored by models fitted
+   without it, give each model's reliability table. Nothing is chosen on them: how many
+   events the timeline shows follows from the probabilities
+   (:func:`~assistant.brief.events.expected_length`), so no threshold is fitted.
 
 The held-out keys (``evals/briefing-heldout/``) are never read here. ``--check`` refits from the
 committed tables and fails when the result differs from the committed model.
@@ -26,28 +27,30 @@ import numpy.typing as npt
 
 from assistant.brief.actors import whos_who
 from assistant.brief.briefing import Reading, read
-from assistant.brief.events import TIMELINE_FLOOR, TIMELINE_LINES, candidates, pick
+from assistant.brief.events import candidates, expected_length, rank
 from assistant.brief.model import (
     EVENT_FEATURES,
     EVENT_SIGNS,
     MODEL_FILE,
     BriefModel,
-    Choice,
+    EventModels,
 )
 from assistant.evaluation.brief_key import BriefKey, load_key, tells
 from assistant.evaluation.runner import EvalRunner
 from assistant.evaluation.train import ROOT, Table, _fmt, read_table, training_arguments, write_or_check, write_table
 
+Array = npt.NDArray[np.float64]
 KEYS = sorted((ROOT / "evals" / "briefing").glob("*.yaml"))
 EVENTS = ROOT / "evals" / "train" / "brief-events.csv.gz"
 EVENT_HEADER = ["corpus", "date", "label", "must", *EVENT_FEATURES]
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 
 def event_rows(reading: Reading, key: BriefKey, name: str) -> Table:
     """Every event the timeline could show, one row each."""
     who = whos_who(reading.sentences, reading.group_of, reading.closeness, reading.speaker_of)
-    events, x = candidates(reading.sentences, reading.group_of, reading.closeness, [e for e, _ in who])
+    actors = [e for e, _ in who]
+    events, x = candidates(reading.sentences, reading.group_of, reading.closeness, actors, reading.vectors)
     rows: Table = []
     for e, features in zip(events, x, strict=True):
         text = f"{e.sentence.text} {e.heading}"
@@ -57,54 +60,61 @@ def event_rows(reading: Reading, key: BriefKey, name: str) -> Table:
     return rows
 
 
-def choose(
-    table: Table, names: Sequence[str], signs: dict[str, int], musts: dict[str, int], limit: int, floor: int
-) -> Choice:
-    """A model and its threshold from ``table`` alone (columns as in ``EVENT_HEADER``)."""
+def fit(table: Table) -> BriefModel:
+    """The models from the events table alone (columns as in ``EVENT_HEADER``)."""
     from assistant.evaluation.fit import fit_logistic, reliability
 
     x = np.asarray([[float(v) for v in r[4:]] for r in table])
-    y = np.asarray([int(r[2]) for r in table])
+    labels = {"key": np.asarray([int(r[2]) for r in table]), "must": np.asarray([int(bool(r[3])) for r in table])}
     corpora = np.asarray([r[0] for r in table])
+    models, bins = {}, {}
+    for name, y in labels.items():
+        models[name] = fit_logistic(x, labels[name], EVENT_FEATURES, EVENT_SIGNS)
+        bins[name] = reliability(out_of_corpus(x, y, corpora), y)
+    return BriefModel(
+        version=MODEL_VERSION,
+        trained_on=f"dev keys {', '.join(sorted(set(corpora)))}: {len(table)} candidate events, "
+        f"{int(labels['key'].sum())} in a key, {int(labels['must'].sum())} telling a must event",
+        events=EventModels(
+            key=models["key"], must=models["must"], key_reliability=bins["key"], must_reliability=bins["must"]
+        ),
+    )
+
+
+def out_of_corpus(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], corpora: npt.NDArray[np.str_]) -> Array:
+    """Each row's probability from a model fitted without its corpus."""
+    from assistant.evaluation.fit import fit_logistic
+
     oof = np.zeros(len(y))
-    for name in sorted(set(corpora)):  # each corpus scored by a model that never saw it
-        held = corpora == name
-        oof[held] = fit_logistic(x[~held], y[~held], names, signs).predict(x[held])
-    grid = sorted({round(float(p), 3) for p in oof} | {0.0})
-    threshold = max(grid, key=lambda t: (_mean_f1(table, oof, t, musts, limit, floor), -t))
-    return Choice(model=fit_logistic(x, y, names, signs), threshold=threshold, reliability=reliability(oof, y))
+    for corpus in sorted(set(corpora)):
+        held = corpora == corpus
+        oof[held] = fit_logistic(x[~held], y[~held], EVENT_FEATURES, EVENT_SIGNS).predict(x[held])
+    return oof
 
 
-def _mean_f1(
-    table: Table, p: npt.NDArray[np.float64], threshold: float, musts: dict[str, int], limit: int, floor: int
-) -> float:
-    """Mean over corpora of the F1 of the timelines ``p`` and ``threshold`` would choose."""
-    scores = []
-    for name, total in musts.items():
-        rows = [k for k, r in enumerate(table) if r[0] == name]
-        chosen = pick([p[k] for k in rows], [table[k][1] for k in rows], threshold, floor, limit)
-        kept = [rows[j] for j in chosen]
-        precision = sum(table[k][2] == "1" for k in kept) / len(kept) if kept else 0.0
-        recall = len({m for k in kept for m in table[k][3].split(";") if m}) / total if total else 1.0
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return float(np.mean(scores)) if scores else 0.0
+def unseen_scores(table: Table, musts: dict[str, int]) -> dict[str, tuple[float, float]]:
+    """Each dev corpus's timeline (recall, precision) from the table, chosen by models fitted without that
+    corpus: what a corpus the models never saw may expect (publications left out)."""
+    x = np.asarray([[float(v) for v in r[4:]] for r in table])
+    corpora = np.asarray([r[0] for r in table])
+    in_key = out_of_corpus(x, np.asarray([int(r[2]) for r in table]), corpora)
+    must = out_of_corpus(x, np.asarray([int(bool(r[3])) for r in table]), corpora)
+    scores = {}
+    for corpus, total in musts.items():
+        rows = [k for k, r in enumerate(table) if r[0] == corpus]
+        ranked = [rows[j] for j in rank([must[k] for k in rows], [table[k][1] for k in rows])]
+        shown = ranked[: expected_length(in_key[ranked], must[ranked], float(must[rows].sum()))]
+        found = {m for k in shown for m in table[k][3].split(";") if m}
+        precision = sum(table[k][2] == "1" for k in shown) / len(shown) if shown else 0.0
+        scores[corpus] = (round(len(found) / total, 3) if total else 1.0, round(precision, 3))
+    return scores
 
 
 def must_counts(keys: Sequence[Path]) -> dict[str, int]:
-    """Each dev key's must events a timeline can date (the scorer's recall denominator)."""
+    """Each dev key's must events a timeline can date (the scorer's recall denominator, publications aside)."""
     return {
         p.stem: sum(e.must and e.document is None and e.date_stated != "none" for e in load_key(p).events) for p in keys
     }
-
-
-def fit(table: Table) -> BriefModel:
-    """The model from the events table alone."""
-    return BriefModel(
-        version=MODEL_VERSION,
-        trained_on=f"dev keys {', '.join(p.stem for p in KEYS)}: {len(table)} candidate events, "
-        f"{sum(r[2] == '1' for r in table)} in a key",
-        events=choose(table, EVENT_FEATURES, EVENT_SIGNS, must_counts(KEYS), TIMELINE_LINES, TIMELINE_FLOOR),
-    )
 
 
 def collect() -> Table:
@@ -131,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         table = collect()
         write_table(EVENTS, EVENT_HEADER, table)
     model = fit(table)
-    summary = f"({model.trained_on}; threshold {model.events.threshold}; weights {model.events.model.weights()})"
+    summary = f"({model.trained_on}; must weights {model.events.must.weights()})"
+    for corpus, (recall, precision) in unseen_scores(table, must_counts(KEYS)).items():
+        print(f"{corpus}, by models that never saw it: timeline recall {recall}, precision {precision}")
     return write_or_check(MODEL_FILE, model.model_dump_json(indent=1) + "\n", args.check, summary)
 
 

@@ -1,9 +1,11 @@
-"""Timeline events: headings drawn from the quote, one entry per event."""
+"""Timeline: one entry per event, ranked by the learned models, as many as the expected F1 wants."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from assistant.brief.actors import Sentence
-from assistant.brief.events import TIMELINE_FLOOR, event_heading, timeline
+from assistant.brief.events import TIMELINE_FLOOR, TIMELINE_LINES, expected_length, rank, timeline
 from assistant.brief.model import brief_model
 from assistant.types import DocumentMeta, Span
 
@@ -17,27 +19,6 @@ def _sentences(*texts: str, source: str = "a.txt") -> list[Sentence]:
     return out
 
 
-def test_the_heading_is_the_clause_that_says_what_happened() -> None:
-    text = "Following orders from the president, the army invaded the country Feb. 24, 2022."
-    assert event_heading(text, "Feb. 24, 2022") == "the army invaded the country"
-    text = "In November 2016, Anna Smith, a lawyer from the capital, was elected president of the body."
-    assert event_heading(text, "November 2016") == "Anna Smith … was elected president of the body"
-    assert event_heading("In 2017, for example.", "In 2017") is None, "no verb, no event"
-
-
-def test_a_heading_has_a_verb_and_a_subject() -> None:
-    text = "In November 2016, Anna Smith, a lawyer, was elected president, and will serve in this capacity until 2020."
-    assert event_heading(text, "2020") == "Anna Smith … will serve in this capacity"
-    text = "In May 2015, within the framework of the report, the Committee on Legal Affairs organized a hearing."
-    assert event_heading(text, "May 2015") == "the Committee on Legal Affairs organized a hearing"
-    assert event_heading("By 2021, the Attorney General and the Secretary of State.", "2021") is None, "nouns only"
-
-
-def test_a_clause_about_another_year_does_not_head_the_event() -> None:
-    text = "Growth was 1.1% in 2004, down from 2% in 2003."
-    assert event_heading(text, "in 2003") is None
-
-
 def test_one_entry_per_event_but_the_day_alone_does_not_make_two_events_one() -> None:
     sentences = _sentences(
         "On March 10, 2022, the council closed the old bridge over the river.",
@@ -49,26 +30,31 @@ def test_one_entry_per_event_but_the_day_alone_does_not_make_two_events_one() ->
     headings = [h for h, d, _ in rows if d.text != "published"]
     assert len([h for h in headings if "bridge" in h or "museum" in h]) == 2
     assert len([h for h in headings if "60,000" in h]) == 1
+    assert [d.text for _, d, _ in rows].count("published") == 1, "the document's publication is an entry"
 
 
-def test_tellings_of_one_day_that_share_two_words_are_one_entry() -> None:
-    sentences = _sentences(
-        "The general election is widely expected on 5 May.",
-        "Pundits are betting the general election falls on 5 May.",
-        "The museum opened its new wing on 5 May.",
-        source="undated.txt",
+def test_the_best_of_each_date_comes_before_a_second_one_of_it() -> None:
+    assert rank([0.9, 0.8, 0.1, 0.5], ["2004", "2004", "2005", "2003"]) == [0, 3, 2, 1]
+
+
+def test_the_timeline_stops_where_the_expected_f1_peaks() -> None:
+    in_key = np.asarray([0.95, 0.9, 0.9, 0.2, 0.1, 0.1, 0.1, 0.1])
+    must = np.asarray([0.9, 0.8, 0.8, 0.02, 0.01, 0.01, 0.01, 0.01])
+    assert expected_length(in_key, must, float(must.sum()), floor=1) == 3
+    assert expected_length(in_key, must, float(must.sum()), floor=5) == 5, "the floor holds"
+    assert expected_length(in_key, must, float(must.sum()), floor=1, limit=2) == 2, "and so does the limit"
+    flat = np.full(8, 0.5)
+    assert expected_length(flat, flat, 4.0, floor=1) == 8, "equally likely events: all of them"
+    assert expected_length(np.zeros(0), np.zeros(0), 0.0) == 0
+
+
+def test_a_small_corpus_keeps_its_floor_and_a_large_one_its_limit() -> None:
+    events = brief_model().events
+    unlikely = events.model_copy(
+        update={name: getattr(events, name).model_copy(update={"intercept": -30.0}) for name in ("key", "must")}
     )
-    for s in sentences:
-        s.meta.date = None
-    rows = timeline(sentences, lambda s: s, {})
-    assert [(d.iso, d.precision) for _, d, _ in rows] == [("--05-05", "day-no-year")] * 2
-    assert sum("election" in s.text for _, _, s in rows) == 1
-
-
-def test_the_model_ranks_and_a_small_corpus_keeps_its_floor() -> None:
-    model = brief_model().events.model_copy(update={"threshold": 1.0})
-    sentences = _sentences(
-        *(f"The council built bridge number {k + 1} in {1990 + k}." for k in range(TIMELINE_FLOOR + 4))
-    )
-    rows = [r for r in timeline(sentences, lambda s: s, {}, model=model) if r[1].text != "published"]
-    assert len(rows) == TIMELINE_FLOOR, "nothing reaches a threshold of 1, so only the floor is shown"
+    sentences = _sentences(*(f"The council built bridge number {k + 1} in {1960 + k}." for k in range(40)))
+    shown = [r for r in timeline(sentences, lambda s: s, {}, model=unlikely) if r[1].text != "published"]
+    assert len(shown) >= TIMELINE_FLOOR
+    shown = [r for r in timeline(sentences, lambda s: s, {}) if r[1].text != "published"]
+    assert TIMELINE_FLOOR <= len(shown) <= TIMELINE_LINES

@@ -1,4 +1,4 @@
-"""Fitting the timeline model: reproducible from the committed table, fitted on dev keys only."""
+"""Fitting the timeline models: reproducible from the committed table, fitted on dev keys only."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ def test_the_table_holds_dev_keys_only_and_the_features_the_code_computes() -> N
     assert {r[0] for r in rows} == {p.stem for p in KEYS}
     assert all("heldout" not in str(p) for p in KEYS)
     events = brief_model().events
-    assert tuple(events.model.features) == EVENT_FEATURES
-    assert 0.0 <= events.threshold < 1.0
-    assert events.reliability, "a reliability table is part of the model"
+    assert tuple(events.key.features) == tuple(events.must.features) == EVENT_FEATURES
+    assert events.key_reliability, "reliability tables are part of the model"
+    assert events.must_reliability
+    must = sum(bool(r[3]) for r in rows)
+    assert 0 < must < sum(r[2] == "1" for r in rows), "a must event is in the key; not every event in it is a must"
 
 
 def test_a_stale_or_missing_model_is_a_clear_error(tmp_path: Path) -> None:
