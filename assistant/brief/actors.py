@@ -278,9 +278,11 @@ class _SpeakerIndex:
 
 WORKS = frozenset(
     "Rules Act Code Constitution Convention Treaty Statute Regulation Regulations Index Report Resolution "
-    "Declaration Notice Notices Diffusion Diffusions Agreement Article Section Chapter War".split()
+    "Declaration Notice Notices Diffusion Diffusions Agreement Article Section Chapter War "
+    "Cup Award Awards Prize Prizes Championship Championships Olympics Festival Tournament Trophy".split()
 )
-"""Words that make a name the title of a text, a rule, a kind of document or a war, not an actor."""
+"""Words that make a name the title of a text, a rule, a kind of document, a war or a contest (a cup, an
+award, a festival), not an actor."""
 ORG_PLURALS = frozenset({"NGOs"} | {w + "s" for w in ORG_WORDS} | {w + "es" for w in ORG_WORDS})
 """A plural ("National Central Bureaus", "NGOs") names a kind of body, not one of them."""
 _REDACTED = re.compile(r"\b([A-Za-z])\1{2,}\b", re.I)

@@ -25,7 +25,7 @@ from assistant.types import DatePrecision
 
 _OFFICES = alternatives(OFFICES + MORE_OFFICES)
 
-_CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}(?:[’']s(?=\s+[A-Z]))?[a-z]?|[A-Z]\.)"
+_CAP = r"(?:[A-Z][a-zà-ÿ’']+(?:[A-Z][a-zà-ÿ’']+)*(?:-[A-Za-zà-ÿ’']+)*|[A-Z]{2,}(?:[’']s(?=\s+[A-Z]))?[a-z]?|[A-Z]\.)"
 # A possessive joins a name after "of" ("Commission for the Control of INTERPOL’s Files"); elsewhere it
 # ends one ("Interpol’s General Secretariat" is the General Secretariat).
 _POSSESSIVE = re.compile(r"(?<!\bof )(?<!\bof the )(\b[\w.]+)[’']s (?=[A-Z])")
@@ -65,11 +65,11 @@ _TITLES = re.compile(
     r"^(?:(?:Former|Vice|Deputy|Acting|[A-Z]{2,3}|[A-Z][a-z]+(?:ian|ish|ese|an))\s+)*"  # "Former US", "French"
     rf"(?:{_OFFICES}|{alternatives(HONORIFICS, optional_dot=True)})(?:\s+of\s+[A-Z][\w’'-]+)?\s+"
 )
-# A capitalised word of a name, capitals inside included: "Al-Raisi", "O'Brien", "McDonald".
-_NAME_WORD = r"[A-Z](?:[a-zà-ÿ’']|-(?=[A-Za-zà-ÿ])|(?<=[-’'])[A-Z]|(?<=Mc)[A-Z])+"
+# A capitalised word of a name, capitals inside included: "Al-Raisi", "O'Brien", "McDonald", "DiCaprio".
+_NAME_WORD = r"[A-Z](?:[a-zà-ÿ’']|-(?=[A-Za-zà-ÿ])|(?<=[-’'])[A-Z]|(?<=[a-z])[A-Z](?=[a-z]))+"
 _PERSON = re.compile(rf"(?:{_NAME_WORD}|[A-Z]\.)(?:\s+(?:{_NAME_WORD}|[A-Z]\.)){{1,2}}")
 _DEMONYM = re.compile(
-    r"^(?:[A-Z][a-z]+(?:ians?|ish|ese|eans?|ic|ans)|French|Dutch|Greek|Swiss|Thai|Czech|Welsh|Scots)$"
+    r"^(?:[A-Z][a-z]+(?:ians?|icans?|ish|ese|eans?|ic|ans)|French|Dutch|Greek|Swiss|Thai|Czech|Welsh|Scots)$"
 )
 
 
@@ -127,8 +127,8 @@ def names_in(
             if weak is not None and at_start:
                 weak.append(name)
             continue
-        if _CONTRACTION.fullmatch(name):
-            continue
+        if any(_CONTRACTION.fullmatch(w) for w in name.split()):
+            continue  # "Now I've": a contraction names no one
         if name and name not in _NOT_ENTITIES and len(name) > 2 and not any(name in k for k in out):
             out.append(name)
             if after_title and " " not in name and titled is not None:

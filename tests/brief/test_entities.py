@@ -63,3 +63,15 @@ def test_entities_merge_acronyms_case_and_surnames() -> None:
     assert len(entities["INTERPOL"].mentions) == 2
     assert {s for s, _ in entities["Ted R. Bromund"].mentions} == {"a", "b"}
     assert "Bromund" not in entities
+
+
+def test_a_name_keeps_its_inner_capitals() -> None:
+    sentence = "Leonardo DiCaprio starred, and Sony said the PlayStation Portable and Paul McCartney's album sold."
+    assert names_in(sentence) == ["Leonardo DiCaprio", "Sony", "PlayStation Portable", "Paul McCartney"]
+    entities = collect_entities([("a", 0, sentence), ("a", 99, "Later DiCaprio won.")])
+    dicaprio = next(e for e in entities if e.name == "Leonardo DiCaprio")
+    assert dicaprio.person, "a capital inside a word does not stop a person's name"
+
+
+def test_contractions_and_demonyms_name_no_one() -> None:
+    assert names_in("He said: Now I've seen it all, and the Americans agreed with an American fan.") == []

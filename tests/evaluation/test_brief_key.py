@@ -25,9 +25,9 @@ FLOORS = {
     "briefing/interpol-extra.yaml": (0.9, 0.85, 0.875, 0.8),
     "briefing/bbc-politics.yaml": (1.0, 1.0, 0.75, 0.6),
     "briefing/bbc-tech.yaml": (0.69, 0.85, 0.55, 0.7),
-    "briefing/bbc-sport.yaml": (0.4, 0.8, 0.27, 0.95),
-    "briefing-heldout/bbc-business.yaml": (0.8, 0.85, 0.25, 0.3),
-    "briefing-heldout/bbc-entertainment.yaml": (0.45, 0.6, 0.5, 0.9),
+    "briefing/bbc-sport.yaml": (0.45, 1.0, 0.27, 0.95),
+    "briefing-heldout/bbc-business.yaml": (0.8, 0.85, 0.375, 0.3),
+    "briefing-heldout/bbc-entertainment.yaml": (0.5, 0.65, 0.625, 0.95),
 }
 
 
