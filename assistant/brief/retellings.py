@@ -82,14 +82,14 @@ def _merge_alike(day: list[Event], vectors: Vectors) -> list[Event]:
     merged: list[tuple[Event, list[npt.NDArray[np.float32]]]] = []
     for e in day:
         centre = _centre(e, vectors)
-        into = next(
-            (m for m in merged if centre is not None and all(float(c @ centre) >= SAME_MEANING for c in m[1])), None
-        )
-        if into is None:
-            merged.append((e, [centre] if centre is not None else []))
+        into = None
+        if centre is not None:
+            into = next((m for m in merged if m[1] and all(float(c @ centre) >= SAME_MEANING for c in m[1])), None)
+        if into is None or centre is None:
+            merged.append((e, [] if centre is None else [centre]))
         else:
             _absorb(into[0], e)
-            into[1].append(centre)  # type: ignore[arg-type]
+            into[1].append(centre)
     return [e for e, _ in merged]
 
 

@@ -93,3 +93,14 @@ def test_the_shown_telling_has_a_whole_clause_that_names_its_subject() -> None:
     ]
     rows = [(heading, s, frozenset(s.text.lower().split())) for heading, s in told]
     assert typical(rows)[0] == "The election is expected"
+
+
+def test_an_event_with_no_vector_joins_nothing_and_nothing_joins_it() -> None:
+    sentences = _sentences(
+        "Pundits are betting on 5 May.",
+        "The vote is widely tipped to fall on 5 May.",
+        "The museum opened its new wing on 5 May.",
+        date=None,
+    )
+    vectors = dict(list(_vectors(sentences, [1, 0], [1, 0], [1, 0]).items())[1:])  # the first has none
+    assert _told(group_events(sentences, vectors)) == {"--05-05": [1, 2]}
