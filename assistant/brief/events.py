@@ -55,8 +55,7 @@ def candidates(
     named = _actor_pattern(actors)
     for e in events:
         e.heading, e.sentence, _ = typical(e.told, named)
-    x = event_matrix(events, by_date, group_of, closeness, actors)
-    return events, np.column_stack([x, _support(events, sentences, group_of, vectors or {}), _lead(events, sentences)])
+    return events, event_matrix(events, by_date, group_of, closeness, actors, sentences, vectors or {})
 
 
 def timeline(
@@ -118,6 +117,8 @@ def event_matrix(
     group_of: Callable[[str], str],
     closeness: dict[tuple[str, int], float],
     actors: Sequence[Entity],
+    sentences: Sequence[Sentence] = (),
+    vectors: Vectors | None = None,
 ) -> npt.NDArray[np.float64]:
     """One row of :data:`EVENT_FEATURES` per event."""
     named = _actor_pattern(actors)
@@ -152,7 +153,8 @@ def event_matrix(
                 bool(_FUTURE.search(e.heading)),
             ]
         )
-    return np.asarray(rows, dtype=np.float64).reshape(len(events), len(EVENT_FEATURES) - 2)
+    own = np.asarray(rows, dtype=np.float64).reshape(len(events), len(EVENT_FEATURES) - 2)
+    return np.column_stack([own, _support(events, sentences, group_of, vectors or {}), _lead(events, sentences)])
 
 
 def _lead(events: Sequence[Event], sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
