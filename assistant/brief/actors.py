@@ -95,7 +95,11 @@ _PLACE = re.compile(
     r"\b(?:in|at|from|to|across|near|within|throughout|into|outside|inside|around|told)\s+(?:the\s+)?(?:former\s+)?$",
     re.I,
 )
-_WORK = re.compile(r"\b(?:report|essay|article|book|paper|study|titled|entitled|called)\s+[‘“\"]?$", re.I)
+_WORK = re.compile(
+    r"\b(?:report|essay|article|book|paper|study|titled|entitled|called|film|movie|biopic|documentary|album|single|song|"
+    r"novel|musical|series|sitcom|drama|comedy|game)\s+[‘“\"]?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

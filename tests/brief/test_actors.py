@@ -26,3 +26,18 @@ def test_a_cup_an_award_or_a_festival_is_no_actor() -> None:
     names = [r.entity.name for r in ranked_actors(sentences, lambda s: s, {}, lambda s: None)]
     assert "Anna Smith" in names
     assert not [n for n in names if any(w in n for w in ("Cup", "Awards", "Festival"))], names
+
+
+def test_a_film_or_an_album_is_no_actor() -> None:
+    sentences = _sentences(
+        "The film Vera Drake won three awards on Sunday.",
+        "The film Vera Drake, a drama about a backstreet abortionist, opened in 2004.",
+        "Vera Drake won the top prize.",
+        "Mike Leigh, who directed it, said he was delighted.",
+        "Anna Smith, a singer, said the album Blue Moon, a mix of covers, announced her return.",
+        "The album Blue Moon announced a new sound.",
+    )
+    names = [r.entity.name for r in ranked_actors(sentences, lambda s: s, {}, lambda s: None)]
+    assert "Mike Leigh" in names
+    assert "Vera Drake" not in names
+    assert "Blue Moon" not in names

@@ -65,3 +65,15 @@ def test_tables_round_trip_and_refuse_other_columns(tmp_path: Path) -> None:
     assert read_table(path, SENTENCE_HEADER) == rows
     with pytest.raises(ValueError, match="columns differ"):
         read_table(path, [*SENTENCE_HEADER, "extra"])
+
+
+def test_a_refit_matches_within_the_solvers_last_digits_and_nothing_more() -> None:
+    from assistant.evaluation.train import REFIT_TOLERANCE, _first_difference
+
+    committed = {"features": ["a", "b"], "coef": [0.12345678, -1.0], "threshold": 0.5, "fitted": True}
+    assert _first_difference(committed, {**committed, "coef": [0.12345679, -1.0]}) is None
+    assert _first_difference(committed, {**committed, "coef": [0.12345678 + 10 * REFIT_TOLERANCE, -1.0]}) == "/coef/0/"
+    assert _first_difference(committed, {**committed, "features": ["a", "c"]}) == "/features/1/"
+    assert _first_difference(committed, {**committed, "coef": [0.12345678]}) == "/coef/"
+    assert _first_difference(committed, {**committed, "fitted": False}) == "/fitted/"
+    assert _first_difference(committed, {"features": ["a", "b"]}) == "/"
