@@ -25,6 +25,7 @@ import numpy as np
 from assistant.backends.store import sentence_id
 from assistant.brief.actors import Sentence, whos_who
 from assistant.brief.events import timeline
+from assistant.brief.retellings import vector_of
 from assistant.brief.story import conflicting_figures, story, unsettled
 from assistant.provenance.cite import annotate, citation
 from assistant.provenance.sources import sentence_key
@@ -125,7 +126,7 @@ def _sentences(index: LoadedIndex, filters: Filters | None) -> list[Sentence]:
 def _scored(
     sentences: Sequence[Sentence], vectors: dict[str, np.ndarray], groups: dict[str, str]
 ) -> list[tuple[float, Sentence]]:
-    rows = [(s, vectors.get(sentence_id(s.meta.source_id, s.span))) for s in sentences]
+    rows = [(s, vector_of(s, vectors)) for s in sentences]
     rows = [(s, v) for s, v in rows if v is not None]
     if not rows:
         return []

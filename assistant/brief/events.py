@@ -30,7 +30,7 @@ from assistant.brief.actors import Sentence
 from assistant.brief.entities import DateMention, Entity, dates_in
 from assistant.brief.headings import FIRST_PERSON, HEADING_WORDS
 from assistant.brief.model import EVENT_FEATURES, EventModels, brief_model
-from assistant.brief.retellings import SAME_MEANING, Event, Vectors, group_events, typical, vector_of
+from assistant.brief.retellings import SAME_MEANING, Event, Vectors, group_events, vector_of
 from assistant.retrieval.lexical import stem_set
 from assistant.types import DatePrecision
 
@@ -50,12 +50,10 @@ def candidates(
     vectors: Vectors | None = None,
 ) -> tuple[list[Event], npt.NDArray[np.float64]]:
     """Every event the sentences date, and its row of :data:`EVENT_FEATURES`."""
-    by_date = group_events(sentences, vectors or {})
-    events = [e for day in by_date.values() for e in day]
     named = _actor_pattern(actors)
-    for e in events:
-        e.heading, e.sentence, _ = typical(e.told, named)
-    return events, event_matrix(events, by_date, group_of, closeness, actors, sentences, vectors or {})
+    by_date = group_events(sentences, vectors or {}, named)
+    events = [e for day in by_date.values() for e in day]
+    return events, event_matrix(events, by_date, group_of, closeness, named, sentences, vectors or {})
 
 
 def timeline(
@@ -116,12 +114,11 @@ def event_matrix(
     by_date: dict[str, list[Event]],
     group_of: Callable[[str], str],
     closeness: dict[tuple[str, int], float],
-    actors: Sequence[Entity],
+    named: re.Pattern[str] | None,
     sentences: Sequence[Sentence] = (),
     vectors: Vectors | None = None,
 ) -> npt.NDArray[np.float64]:
-    """One row of :data:`EVENT_FEATURES` per event."""
-    named = _actor_pattern(actors)
+    """One row of :data:`EVENT_FEATURES` per event (``named`` matches the actors of the who's who)."""
     date_told_by = {
         iso: len({group_of(t.meta.source_id) for e in day for t in e.tellings}) for iso, day in by_date.items()
     }
@@ -200,6 +197,7 @@ _BATCH = 256
 
 
 def _actor_pattern(actors: Sequence[Entity]) -> re.Pattern[str] | None:
+    """Any name or alias of the actors, as whole words."""
     names = sorted({a for e in actors for a in e.aliases | {e.name} if len(a) > 2}, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
 

@@ -46,8 +46,11 @@ class Event:
     """The stems right beside the date in its clause: "since Labour came to power in 1997"."""
 
 
-def group_events(sentences: Sequence[Sentence], vectors: Vectors | None = None) -> dict[str, list[Event]]:
-    """Every event the sentences date, by date; a retelling joins the event it retells."""
+def group_events(
+    sentences: Sequence[Sentence], vectors: Vectors | None = None, named: re.Pattern[str] | None = None
+) -> dict[str, list[Event]]:
+    """Every event the sentences date, by date; a retelling joins the event it retells. Each is shown by its
+    :func:`typical` telling (``named`` matches the actors of the who's who)."""
     by_date: dict[str, list[Event]] = {}
     for s in sentences:
         for d in dates_in(s.text, s.meta.date):
@@ -72,7 +75,7 @@ def group_events(sentences: Sequence[Sentence], vectors: Vectors | None = None) 
         _merge_year_less(by_date, vectors)
     for day in by_date.values():
         for e in day:
-            e.heading, e.sentence, _ = typical(e.told)
+            e.heading, e.sentence, _ = typical(e.told, named)
     return by_date
 
 
@@ -84,7 +87,7 @@ def _merge_alike(day: list[Event], vectors: Vectors) -> list[Event]:
         centre = _centre(e, vectors)
         into = None
         if centre is not None:
-            into = next((m for m in merged if m[1] and all(float(c @ centre) >= SAME_MEANING for c in m[1])), None)
+            into = next((m for m in merged if m[1] and all(_close(c, centre) for c in m[1])), None)
         if into is None or centre is None:
             merged.append((e, [] if centre is None else [centre]))
         else:
@@ -96,10 +99,12 @@ def _merge_alike(day: list[Event], vectors: Vectors) -> list[Event]:
 def _merge_year_less(by_date: dict[str, list[Event]], vectors: Vectors) -> None:
     """A year-less "17 March" that tells what a dated "17 March 2003" tells is that event, not another one."""
     for iso in [d for d in by_date if d.startswith("--")]:
-        dated = [e for d, day in by_date.items() if not d.startswith("-") and d[4:] == iso[1:] for e in day]
+        dated = [(e, _centre(e, vectors)) for d, day in by_date.items() if not d.startswith("-") and d[4:] == iso[1:]
+                 for e in day]  # fmt: skip
         kept = []
         for e in by_date[iso]:
-            into = next((m for m in dated if _alike(m, e, vectors)), None)
+            centre = _centre(e, vectors)
+            into = next((m for m, c in dated if _close(c, centre)), None)
             if into is None:
                 kept.append(e)
             else:
@@ -115,10 +120,9 @@ def _absorb(into: Event, e: Event) -> None:
     into.words |= e.words
 
 
-def _alike(a: Event, b: Event, vectors: Vectors) -> bool:
-    """The two events' tellings mean the same: their mean vectors are at cosine ≥ ``SAME_MEANING``."""
-    va, vb = _centre(a, vectors), _centre(b, vectors)
-    return va is not None and vb is not None and float(va @ vb) >= SAME_MEANING
+def _close(a: npt.NDArray[np.float32] | None, b: npt.NDArray[np.float32] | None) -> bool:
+    """Two unit vectors that mean the same: cosine ≥ ``SAME_MEANING``."""
+    return a is not None and b is not None and float(a @ b) >= SAME_MEANING
 
 
 def vector_of(s: Sentence, vectors: Vectors) -> npt.NDArray[np.float32] | None:

@@ -60,17 +60,15 @@ def event_rows(reading: Reading, key: BriefKey, name: str) -> Table:
     return rows
 
 
-def fit(table: Table) -> BriefModel:
-    """The models from the events table alone (columns as in ``EVENT_HEADER``)."""
+def fit(table: Table, unseen: dict[str, Array] | None = None) -> BriefModel:
+    """The models from the events table alone (columns as in ``EVENT_HEADER``); ``unseen`` are the
+    :func:`out_of_corpus` probabilities, computed here when not given."""
     from assistant.evaluation.fit import fit_logistic, reliability
 
-    x = np.asarray([[float(v) for v in r[4:]] for r in table])
-    labels = {"key": np.asarray([int(r[2]) for r in table]), "must": np.asarray([int(bool(r[3])) for r in table])}
-    corpora = np.asarray([r[0] for r in table])
-    models, bins = {}, {}
-    for name, y in labels.items():
-        models[name] = fit_logistic(x, labels[name], EVENT_FEATURES, EVENT_SIGNS)
-        bins[name] = reliability(out_of_corpus(x, y, corpora), y)
+    x, labels, corpora = _columns(table)
+    unseen = unseen if unseen is not None else out_of_corpus(table)
+    models = {name: fit_logistic(x, y, EVENT_FEATURES, EVENT_SIGNS) for name, y in labels.items()}
+    bins = {name: reliability(unseen[name], y) for name, y in labels.items()}
     return BriefModel(
         version=MODEL_VERSION,
         trained_on=f"dev keys {', '.join(sorted(set(corpora)))}: {len(table)} candidate events, "
@@ -81,24 +79,31 @@ def fit(table: Table) -> BriefModel:
     )
 
 
-def out_of_corpus(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_], corpora: npt.NDArray[np.str_]) -> Array:
-    """Each row's probability from a model fitted without its corpus."""
+def _columns(table: Table) -> tuple[Array, dict[str, npt.NDArray[np.int_]], npt.NDArray[np.str_]]:
+    """The features, the two labels (in the key; telling a must event) and each row's corpus."""
+    x = np.asarray([[float(v) for v in r[4:]] for r in table])
+    labels = {"key": np.asarray([int(r[2]) for r in table]), "must": np.asarray([int(bool(r[3])) for r in table])}
+    return x, labels, np.asarray([r[0] for r in table])
+
+
+def out_of_corpus(table: Table) -> dict[str, Array]:
+    """Each row's P(key) and P(must) from models fitted without its corpus."""
     from assistant.evaluation.fit import fit_logistic
 
-    oof = np.zeros(len(y))
-    for corpus in sorted(set(corpora)):
-        held = corpora == corpus
-        oof[held] = fit_logistic(x[~held], y[~held], EVENT_FEATURES, EVENT_SIGNS).predict(x[held])
-    return oof
+    x, labels, corpora = _columns(table)
+    unseen = {name: np.zeros(len(y)) for name, y in labels.items()}
+    for name, y in labels.items():
+        for corpus in sorted(set(corpora)):
+            held = corpora == corpus
+            unseen[name][held] = fit_logistic(x[~held], y[~held], EVENT_FEATURES, EVENT_SIGNS).predict(x[held])
+    return unseen
 
 
-def unseen_scores(table: Table, musts: dict[str, int]) -> dict[str, tuple[float, float]]:
+def unseen_scores(table: Table, musts: dict[str, int], unseen: dict[str, Array]) -> dict[str, tuple[float, float]]:
     """Each dev corpus's timeline (recall, precision) from the table, chosen by models fitted without that
-    corpus: what a corpus the models never saw may expect (publications left out)."""
-    x = np.asarray([[float(v) for v in r[4:]] for r in table])
-    corpora = np.asarray([r[0] for r in table])
-    in_key = out_of_corpus(x, np.asarray([int(r[2]) for r in table]), corpora)
-    must = out_of_corpus(x, np.asarray([int(bool(r[3])) for r in table]), corpora)
+    corpus (``unseen``, from :func:`out_of_corpus`): what a corpus the models never saw may expect
+    (publications left out)."""
+    in_key, must = unseen["key"], unseen["must"]
     scores = {}
     for corpus, total in musts.items():
         rows = [k for k, r in enumerate(table) if r[0] == corpus]
@@ -140,9 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         table = collect()
         write_table(EVENTS, EVENT_HEADER, table)
-    model = fit(table)
+    unseen = out_of_corpus(table)
+    model = fit(table, unseen)
     summary = f"({model.trained_on}; must weights {model.events.must.weights()})"
-    for corpus, (recall, precision) in unseen_scores(table, must_counts(KEYS)).items():
+    for corpus, (recall, precision) in unseen_scores(table, must_counts(KEYS), unseen).items():
         print(f"{corpus}, by models that never saw it: timeline recall {recall}, precision {precision}")
     return write_or_check(MODEL_FILE, model.model_dump_json(indent=1) + "\n", args.check, summary)
 
