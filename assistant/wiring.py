@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.answer.chain import AskPipeline, build_chain
-from assistant.answer.extractive import Answerer, ExtractiveAnswerer
-from assistant.answer.llm import LLMAnswerer, make_chat_model
-from assistant.answer.prompts import load_prompts
-from assistant.answer.ranker import AnswerModel, load_model
 from assistant.backends.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+from assistant.backends.onnx_embed import OnnxEmbedder
 from assistant.backends.store import ChromaStorage, MemoryStorage, SourceStorage, StorageError
-from assistant.ingest.index import MANIFEST, Indexer
-from assistant.retrieval.loaded import LoadedIndex
-from assistant.retrieval.retrieve import HybridSearcher
-from assistant.service import Assistant
+from assistant.ingest.index import MANIFEST, Indexer, pipeline_key, unchanged_files
 from assistant.settings import EmbeddingSettings, Settings, get_settings
+from assistant.types import IngestReport
+
+if TYPE_CHECKING:
+    from assistant.answer.ranker import AnswerModel
+    from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
 
 
-def make_embedder(settings: EmbeddingSettings) -> Embedder:
-    """The embedder the settings choose."""
+def make_embedder(settings: EmbeddingSettings, index_dir: Path) -> Embedder:
+    """The embedder the settings choose; the ONNX export is cached in ``index_dir``."""
     if settings.backend == "hashing":
         return HashingEmbedder()
-    return SentenceTransformerEmbedder(settings.model, settings.batch_size, settings.device)
+    if settings.backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.model, settings.batch_size, settings.device)
+    cache = settings.cache_dir or index_dir / "models"
+    return OnnxEmbedder(settings.model, cache, settings.batch_size, settings.threads)
 
 
 def open_storage(settings: Settings, embedder: Embedder) -> SourceStorage:
@@ -67,10 +72,20 @@ def build_assistant(
     model: AnswerModel | None = None,
 ) -> Assistant:
     """Build the assistant from settings (default: the environment). Components can be injected."""
+    # The answer pipeline (langchain among it) loads here, not when this module does: see ingest().
+    from assistant.answer.chain import AskPipeline, build_chain
+    from assistant.answer.extractive import Answerer, ExtractiveAnswerer
+    from assistant.answer.llm import LLMAnswerer, make_chat_model
+    from assistant.answer.prompts import load_prompts
+    from assistant.answer.ranker import load_model
+    from assistant.retrieval.loaded import LoadedIndex
+    from assistant.retrieval.retrieve import HybridSearcher
+    from assistant.service import Assistant
+
     settings = settings or get_settings()
     prompts = load_prompts(settings.prompts_dir)  # fail at start-up, not at the first LLM call
     model = model or load_model()
-    embedder = embedder or make_embedder(settings.embedding)
+    embedder = embedder or make_embedder(settings.embedding, settings.index_dir)
     storage = storage or open_storage(settings, embedder)
     indexer = Indexer(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file
@@ -84,3 +99,21 @@ def build_assistant(
         answerers["llm"] = LLMAnswerer(chat, prompts, settings.llm, extractive, embedder.embed)
     pipeline = AskPipeline(searcher, answerers, settings.mode or "extractive", settings.answer)
     return Assistant(settings, indexer, searcher, pipeline, build_chain(pipeline), modes=list(answerers))
+
+
+def ingest(settings: Settings, paths: Sequence[Path] = (), progress: bool = True) -> IngestReport:
+    """Copy ``paths`` into the corpus and bring the index up to date. When nothing changed, the manifest
+    alone answers, before the store, the answer pipeline or the model is loaded."""
+    started = time.perf_counter()
+    if (
+        not paths
+        and settings.storage == "chroma"
+        and not settings.chroma_url
+        and (settings.index_dir / "chroma").is_dir()
+    ):
+        embedder = make_embedder(settings.embedding, settings.index_dir)  # reads its configuration, loads nothing
+        pipeline = pipeline_key(embedder, settings.chunking)
+        unchanged = unchanged_files(settings.corpus_dir, settings.index_dir, pipeline, settings.metadata_file)
+        if unchanged is not None:
+            return IngestReport(unchanged=unchanged, seconds=time.perf_counter() - started)
+    return build_assistant(settings).ingest(paths, progress=progress)

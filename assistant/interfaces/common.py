@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -12,8 +12,10 @@ from assistant.backends.embed import EmbeddingError
 from assistant.backends.store import StorageError
 from assistant.ingest.corpus import CorpusError
 from assistant.ingest.index import IngestError
-from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 USER_ERRORS = (ValueError, CorpusError, IngestError, StorageError, EmbeddingError, PromptError, ModelError, OSError)
 """Errors the user can fix: one ``error:`` line, never a traceback. Exit code 1 for the machine

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.evaluation.judge import Judge
 from assistant.interfaces.common import USER_ERRORS, fail, settings_of
-from assistant.service import Assistant
+
+if TYPE_CHECKING:
+    from assistant.evaluation.judge import Judge
+    from assistant.service import Assistant
 
 
 def eval_command(
@@ -114,7 +116,6 @@ def _fingerprint(assistant: Assistant, mode: str | None) -> dict[str, Any]:
 def _make_judge(assistant: Assistant, model_name: str | None) -> Judge:
     from assistant.answer.llm import make_chat_model
     from assistant.answer.prompts import load_prompts
-    from assistant.evaluation.judge import Judge
 
     llm = assistant.settings.llm.model_copy(update={"model": model_name} if model_name else {})
     cache = assistant.settings.index_dir / "judge-cache"

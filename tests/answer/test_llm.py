@@ -15,7 +15,7 @@ from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.llm import LLMAnswerer, endpoint_name, key_tokens, make_chat_model, support
 from assistant.answer.prompts import load_prompts
 from assistant.answer.ranker import load_model
-from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import Embedder
 from assistant.retrieval.lexical import stem, words
 from assistant.settings import AnswerSettings, LLMSettings, Settings
 from tests.conftest import ROOT, SEED_CORPUS
@@ -47,7 +47,7 @@ def test_token_cap_reaches_local_servers_as_max_tokens() -> None:
 
 
 @pytest.fixture
-def with_model(seed_assistant: Assistant, embedder: SentenceTransformerEmbedder) -> Callable[..., Any]:
+def with_model(seed_assistant: Assistant, embedder: Embedder) -> Callable[..., Any]:
     """Answer a question on the seed index with a scripted chat model."""
 
     def run(question: str, reply: str | Exception, **llm: Any) -> Any:
@@ -121,9 +121,7 @@ def test_mode_defaults_follow_openai_variables(monkeypatch: pytest.MonkeyPatch) 
     assert Settings().mode == "extractive"
 
 
-def test_dead_endpoint_end_to_end(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_dead_endpoint_end_to_end(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, embedder: Embedder) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-value")
     settings = Settings(
         corpus_dir=SEED_CORPUS,
@@ -138,9 +136,7 @@ def test_dead_endpoint_end_to_end(
     assert "sk-test-secret-value" not in answer.model_dump_json()
 
 
-def test_stalled_server_never_hangs(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_stalled_server_never_hangs(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, embedder: Embedder) -> None:
     """A server that accepts and never answers: the timeout fires and the extractive answer is shown."""
     import socket
     import threading
@@ -195,7 +191,7 @@ The zebra crossings near the police building were repainted in May 2021 [1] [2] 
 """
 
 
-def _llm_assistant(corpus: Any, index: Any, embedder: SentenceTransformerEmbedder, url: str, **llm: Any) -> Assistant:
+def _llm_assistant(corpus: Any, index: Any, embedder: Embedder, url: str, **llm: Any) -> Assistant:
     settings = Settings(
         corpus_dir=corpus,
         index_dir=index,
@@ -206,9 +202,7 @@ def _llm_assistant(corpus: Any, index: Any, embedder: SentenceTransformerEmbedde
 
 
 @pytest.fixture(scope="module")
-def llm_assistant(
-    llama_server: Any, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
-) -> Assistant:
+def llm_assistant(llama_server: Any, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     import shutil
 
     root = tmp_path_factory.mktemp("llm")
@@ -267,7 +261,7 @@ def test_injected_instructions_are_never_supported(llm_assistant: Assistant) -> 
 
 
 @pytest.mark.llm
-def test_server_killed_mid_answer_falls_back(embedder: SentenceTransformerEmbedder, tmp_path: Any) -> None:
+def test_server_killed_mid_answer_falls_back(embedder: Embedder, tmp_path: Any) -> None:
     from tests.conftest import LlamaServer
 
     server = LlamaServer(tmp_path)
@@ -284,7 +278,7 @@ def test_server_killed_mid_answer_falls_back(embedder: SentenceTransformerEmbedd
 
 @pytest.mark.llm
 def test_wrong_key_falls_back_and_is_never_shown(
-    embedder: SentenceTransformerEmbedder, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+    embedder: Embedder, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from pydantic import SecretStr
 

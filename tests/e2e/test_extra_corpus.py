@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings, build_assistant
-from assistant.backends.embed import SentenceTransformerEmbedder
+from assistant.backends.embed import Embedder
 from assistant.types import Filters
 from tests.conftest import SEED_CORPUS
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not EXTRA.is_dir(), reason="..
 
 
 @pytest.fixture(scope="module")
-def extra_assistant(embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+def extra_assistant(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     root = tmp_path_factory.mktemp("extra")
     corpus = root / "corpus"
     corpus.mkdir()

@@ -109,19 +109,19 @@ def test_batch_cli_answers_the_whole_eval_set_in_one_process(monkeypatch: pytest
 
     from typer.testing import CliRunner
 
-    from assistant.backends.embed import SentenceTransformerEmbedder
+    from assistant.backends.onnx_embed import OnnxEmbedder
     from assistant.interfaces.cli import app
 
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
     loads = []
-    load = SentenceTransformerEmbedder.__init__
+    load = OnnxEmbedder._open
 
-    def counted(self: SentenceTransformerEmbedder, *args: Any, **kwargs: Any) -> None:
+    def counted(self: OnnxEmbedder, *args: Any, **kwargs: Any) -> Any:
         loads.append(1)
-        load(self, *args, **kwargs)
+        return load(self, *args, **kwargs)
 
-    monkeypatch.setattr(SentenceTransformerEmbedder, "__init__", counted)
+    monkeypatch.setattr(OnnxEmbedder, "_open", counted)
     batch = tmp_path / "evals.jsonl"
     batch.write_text("\n".join(json.dumps({"id": c.id, "question": c.question, "history": c.history}) for c in CASES))
     result = CliRunner().invoke(app, ["ask", "--json", "--batch", str(batch)])

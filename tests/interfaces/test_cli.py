@@ -172,11 +172,10 @@ def test_refusals_stay_correct_under_a_voice_filter(cli_env: Path) -> None:
 
 
 def test_a_missing_answer_model_is_a_clear_error(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant import wiring
     from assistant.answer import ranker
 
-    missing = cli_env / "no-model.json"
-    monkeypatch.setattr(wiring, "load_model", lambda: ranker.load_model(missing))
+    missing, load = cli_env / "no-model.json", ranker.load_model
+    monkeypatch.setattr(ranker, "load_model", lambda: load(missing))  # build_assistant imports it when it runs
     code, _, err = run("ask", "What is a diffusion?")
     assert code == 2
     assert "answer model" in err
@@ -184,7 +183,7 @@ def test_a_missing_answer_model_is_a_clear_error(cli_env: Path, monkeypatch: pyt
 
 
 def test_render_lists_each_written_sentence_with_its_check() -> None:
-    from assistant.interfaces.cli import render
+    from assistant.interfaces.text import render
     from tests.interfaces.test_ui import _llm_answer
 
     text = render(_llm_answer())
