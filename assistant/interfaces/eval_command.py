@@ -116,6 +116,7 @@ def _fingerprint(assistant: Assistant, mode: str | None) -> dict[str, Any]:
 def _make_judge(assistant: Assistant, model_name: str | None) -> Judge:
     from assistant.answer.llm import make_chat_model
     from assistant.answer.prompts import load_prompts
+    from assistant.evaluation.judge import Judge
 
     llm = assistant.settings.llm.model_copy(update={"model": model_name} if model_name else {})
     cache = assistant.settings.index_dir / "judge-cache"

@@ -1,0 +1,131 @@
+"""Fresh processes, side by side with a baseline commit: `ask` with the index built, and `ingest` with nothing
+changed, each its wall time and peak RSS.
+
+The baseline is another commit of this repository (``--baseline``, default: the last one that embedded
+with torch), checked out into a temporary worktree and run with the same interpreter and packages. Runs
+alternate between the two versions, ``--repeats`` times each, and medians are reported, with ratios
+(baseline / this), since this machine is noisy.
+
+Corpora: the seeds, and the seeds with the BBC politics articles from ``../shared`` (422 documents).
+
+    python bench/startup.py [--baseline REF] [--repeats 5] [--out bench/startup.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+QUESTION = "Why didn't Interpol suspend Russia?"
+BASELINE = "cf365db"
+"""The last commit whose embedder ran sentence-transformers on torch."""
+
+
+def timed(cwd: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one ``python -m assistant ARGS`` process, which must succeed."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{args} in {cwd} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def corpora(work: Path) -> dict[str, Path]:
+    """The seeds, and the seeds with the BBC politics articles."""
+    seeds_politics = work / "seeds-politics"
+    shutil.copytree(ROOT / "corpus", seeds_politics)
+    shutil.copytree(SHARED / "corpora" / "bbc" / "politics", seeds_politics / "politics")
+    return {"seeds": ROOT / "corpus", "seeds+politics": seeds_politics}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", default=BASELINE, help="The commit to compare with.")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "startup.json")
+    args = parser.parse_args()
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        base = work / "baseline"
+        subprocess.run(["git", "worktree", "add", "--detach", str(base), args.baseline], cwd=ROOT, check=True,
+                       capture_output=True)  # fmt: skip
+        try:
+            results = measure(work, {"baseline": base, "this": ROOT}, args.repeats)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=False)
+    report = {"baseline": args.baseline, "this": head.strip(), "repeats": args.repeats, "results": results}
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(markdown(report))
+
+
+def measure(work: Path, versions: dict[str, Path], repeats: int) -> dict[str, Any]:
+    """Per corpus: each version's ingest (first build, untimed), then alternating runs of a no-op ingest and
+    (seeds) a question."""
+    results: dict[str, Any] = {}
+    for corpus, folder in corpora(work).items():
+        runs: dict[str, dict[str, list[tuple[float, float]]]] = {v: {"ingest": [], "ask": []} for v in versions}
+        envs = {
+            v: {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_CORPUS_DIR": str(folder),
+                "ASSISTANT_INDEX_DIR": str(work / f"index-{corpus}-{v}")}
+            for v in versions
+        }  # fmt: skip
+        for v, cwd in versions.items():
+            timed(cwd, envs[v], "ingest")
+        for _ in range(repeats):
+            for v, cwd in versions.items():
+                runs[v]["ingest"].append(timed(cwd, envs[v], "ingest"))
+                if corpus == "seeds":
+                    runs[v]["ask"].append(timed(cwd, envs[v], "ask", QUESTION))
+        results[corpus] = {
+            v: {
+                job: {
+                    "seconds": round(statistics.median(s for s, _ in pairs), 3),
+                    "peak_rss_mb": round(statistics.median(m for _, m in pairs), 1),
+                    "runs_s": [round(s, 3) for s, _ in pairs],
+                }
+                for job, pairs in jobs.items()
+                if pairs
+            }
+            for v, jobs in runs.items()
+        }
+    return results
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The medians side by side, with baseline / this ratios."""
+    lines = [
+        f"Baseline {report['baseline']} against {report['this']}, medians of {report['repeats']} alternating runs.",
+        "",
+        "| corpus | command | baseline s | this s | speed-up | baseline RSS MB | this RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for corpus, versions in report["results"].items():
+        for job in versions["this"]:
+            b, t = versions["baseline"][job], versions["this"][job]
+            lines.append(
+                f"| {corpus} | {job} | {b['seconds']} | {t['seconds']} | {b['seconds'] / t['seconds']:.1f}x "
+                f"| {b['peak_rss_mb']} | {t['peak_rss_mb']} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
