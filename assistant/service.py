@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-from langchain_core.runnables import Runnable
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer.chain import AskPipeline, AskRequest
 from assistant.backends.store import StorageError
 from assistant.ingest.add import copy_into_corpus, store_uploads
 from assistant.ingest.corpus import CorpusError, document_text, load_examples
 from assistant.ingest.index import Indexer
-from assistant.retrieval.retrieve import HybridRetriever, HybridSearcher
+from assistant.retrieval.retrieve import HybridSearcher
 from assistant.settings import Settings
 from assistant.types import Answer, Briefing, DocumentMeta, Filters, IngestReport, Turn
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
+
+    from assistant.retrieval.adapter import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,6 @@ class Assistant:
         indexer: Indexer,
         searcher: HybridSearcher,
         pipeline: AskPipeline,
-        chain: Runnable[Any, Answer],
         modes: Sequence[str] = ("extractive",),
     ) -> None:
         self.settings = settings
@@ -47,10 +50,16 @@ class Assistant:
         """What is indexed, loaded: documents, chunks, BM25 and the sources catalogue."""
         self.pipeline = pipeline
         """The steps of the chain, callable one by one."""
-        self.chain = chain
         self._generation = self._stamp()
         self._checked = time.monotonic()
         self._reloading = threading.Lock()
+
+    @functools.cached_property
+    def chain(self) -> Runnable[Any, Answer]:
+        """The same steps as a LangChain runnable (built on first use: answering does not need it)."""
+        from assistant.answer.chain import build_chain
+
+        return build_chain(self.pipeline)
 
     # -- following the index -----------------------------------------------------------
 
@@ -144,6 +153,8 @@ class Assistant:
 
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """The hybrid retriever as a LangChain ``BaseRetriever``."""
+        from assistant.retrieval.adapter import HybridRetriever
+
         return HybridRetriever(searcher=self.searcher, k=k or self.settings.retrieval.k, filters=filters)
 
     # -- facts ----------------------------------------------------------------------------

@@ -73,9 +73,8 @@ def build_assistant(
 ) -> Assistant:
     """Build the assistant from settings (default: the environment). Components can be injected."""
     # The answer pipeline (langchain among it) loads here, not when this module does: see ingest().
-    from assistant.answer.chain import AskPipeline, build_chain
+    from assistant.answer.chain import AskPipeline
     from assistant.answer.extractive import Answerer, ExtractiveAnswerer
-    from assistant.answer.llm import LLMAnswerer, make_chat_model
     from assistant.answer.prompts import load_prompts
     from assistant.answer.ranker import load_model
     from assistant.retrieval.loaded import LoadedIndex
@@ -95,10 +94,12 @@ def build_assistant(
     extractive = ExtractiveAnswerer(settings.answer, model, index)
     answerers: dict[str, Answerer] = {"extractive": extractive}
     if settings.llm.base_url or settings.llm.api_key or settings.mode == "llm":
+        from assistant.answer.llm import LLMAnswerer, make_chat_model
+
         chat = make_chat_model(settings.llm)
         answerers["llm"] = LLMAnswerer(chat, prompts, settings.llm, extractive, embedder.embed)
     pipeline = AskPipeline(searcher, answerers, settings.mode or "extractive", settings.answer)
-    return Assistant(settings, indexer, searcher, pipeline, build_chain(pipeline), modes=list(answerers))
+    return Assistant(settings, indexer, searcher, pipeline, modes=list(answerers))
 
 
 def ingest(settings: Settings, paths: Sequence[Path] = (), progress: bool = True) -> IngestReport:

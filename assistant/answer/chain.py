@@ -12,9 +12,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer.extractive import REFUSAL, Answerer, Draft, merge_parts
 from assistant.answer.question import Question, analyse
@@ -23,6 +21,9 @@ from assistant.retrieval.lexical import key_terms, words
 from assistant.retrieval.retrieve import HybridSearcher
 from assistant.settings import AnswerSettings
 from assistant.types import Answer, Filters, Found, Retrieved, Turn
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable, RunnableConfig
 
 FOLLOW_UP_WORDS = frozenset(
     "it its they them their theirs this that these those he him his she her hers such there one ones".split()
@@ -252,6 +253,7 @@ def build_chain(pipeline: AskPipeline) -> Runnable[Any, Answer]:
 
     ``on_token`` in the config's ``configurable`` receives streamed text from answer modes that write.
     """
+    from langchain_core.runnables import RunnableLambda  # here: answering does not need LangChain's runnables
 
     def timed(name: str, step: Callable[[Any, RunnableConfig], AskState]) -> Runnable[Any, AskState]:
         return RunnableLambda(lambda value, config: _step(name, lambda v: step(v, config), value), name=name)

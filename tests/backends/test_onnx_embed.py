@@ -109,7 +109,8 @@ settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2])
 answer = build_assistant(settings).ask("Why did Interpol not suspend Russia?")
 result = CliRunner().invoke(app, ["ask", "--json", "Who is the Secretary General?"])
 print(json.dumps({"citations": len(answer.citations), "cli": result.exit_code,
-                  "loaded": sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules)}))
+                  "loaded": sorted(m for m in ("torch", "transformers", "sentence_transformers", "langchain_core")
+                                   if m in sys.modules)}))
 """
 NOTHING_CHANGED = """
 import json, sys
