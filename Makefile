@@ -72,9 +72,10 @@ train-check: $(VENV)/.installed-dev  ## Refitting the committed training tables 
 	$(BIN)/python -m assistant.evaluation.train --check
 	$(BIN)/python -m assistant.evaluation.train_brief --check
 
-bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline; writes bench/results.{json,md}
+bench: $(VENV)/.installed-dev  ## Ours against the LangChain tutorial pipeline, and fresh processes against a baseline commit; writes bench/results.{json,md}, bench/startup.json
 	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py --politics
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/brief.py
 
