@@ -112,7 +112,7 @@ def ingest(settings: Settings, paths: Sequence[Path] = (), progress: bool = True
         and not settings.chroma_url
         and (settings.index_dir / "chroma").is_dir()
     ):
-        embedder = make_embedder(settings.embedding, settings.index_dir)  # reads its configuration, loads nothing
+        embedder = make_embedder(settings.embedding, settings.index_dir)  # ONNX: reads its configuration only
         pipeline = pipeline_key(embedder, settings.chunking)
         unchanged = unchanged_files(settings.corpus_dir, settings.index_dir, pipeline, settings.metadata_file)
         if unchanged is not None:
