@@ -181,8 +181,11 @@ def export_onnx(path: Path, target: Path) -> None:
     and transformers; everything else in this module does not."""
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
-    log.info("Exporting %s for ONNX Runtime to %s (once per model).", path, target)
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+    log.info("Exporting the embedding model for ONNX Runtime to %s (once per model; a few seconds).", target)
     # Eager attention traces the mask as arithmetic; the default kernels test it in Python, which a
     # trace would freeze to the sample's mask.
     model = AutoModel.from_pretrained(str(path), local_files_only=True, attn_implementation="eager").eval()

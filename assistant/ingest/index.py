@@ -216,6 +216,8 @@ class Indexer:
             else:
                 todo.append(f)
         skipped: set[str] = set()
+        if todo:  # the model loads (or is exported, once) before the bar starts, not inside its first step
+            self.embedder.embed(["load"])
         bar = tqdm(total=len(todo), desc="Indexing", unit="doc", disable=not progress or not todo)
         try:
             for group in self._groups(todo, metadata, report, skipped):

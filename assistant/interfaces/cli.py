@@ -47,6 +47,8 @@ def main(
     # A damaged or mismatched index being rebuilt is news the user must see.
     for name in ("assistant.wiring", "assistant.ingest.index"):
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    # So is the one-time model export: a first ingest otherwise pauses for seconds unexplained.
+    logging.getLogger("assistant.backends.onnx_embed").setLevel(logging.INFO)
     ctx.obj = {"chroma_url": chroma_url}
 
 
