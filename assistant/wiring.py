@@ -106,15 +106,11 @@ def ingest(settings: Settings, paths: Sequence[Path] = (), progress: bool = True
     """Copy ``paths`` into the corpus and bring the index up to date. When nothing changed, the manifest
     alone answers, before the store, the answer pipeline or the model is loaded."""
     started = time.perf_counter()
-    if (
-        not paths
-        and settings.storage == "chroma"
-        and not settings.chroma_url
-        and (settings.index_dir / "chroma").is_dir()
-    ):
-        embedder = make_embedder(settings.embedding, settings.index_dir)  # ONNX: reads its configuration only
+    embedder = make_embedder(settings.embedding, settings.index_dir)  # ONNX: reads its configuration only
+    embedded_store = settings.storage == "chroma" and not settings.chroma_url
+    if not paths and embedded_store and (settings.index_dir / "chroma").is_dir():
         pipeline = pipeline_key(embedder, settings.chunking)
         unchanged = unchanged_files(settings.corpus_dir, settings.index_dir, pipeline, settings.metadata_file)
         if unchanged is not None:
             return IngestReport(unchanged=unchanged, seconds=time.perf_counter() - started)
-    return build_assistant(settings).ingest(paths, progress=progress)
+    return build_assistant(settings, embedder=embedder).ingest(paths, progress=progress)

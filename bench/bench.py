@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import BBC, build_scaled, copy_bbc
 from load import free_port, http_load, start_app
-from pipelines import questions, run_ours, run_tutorial
+from pipelines import export_model, questions, run_ours, run_tutorial
 from report import markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,12 +154,9 @@ def main() -> None:
 
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
-    # The model's ONNX export happens once per installation, not per ingest: make it before timing anything,
-    # in a process of its own (Linux hands a parent's peak RSS down to the children it starts).
+    # The model's ONNX export happens once per installation, not per ingest: make it before timing anything.
     os.environ["ASSISTANT_EMBEDDING__CACHE_DIR"] = str(work / "models")
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from assistant.backends.onnx_embed "
-                    "import OnnxEmbedder; OnnxEmbedder(cache_dir=Path(sys.argv[1])).embed(['export'])",
-                    str(work / "models")], check=True, capture_output=True)  # fmt: skip
+    export_model(work / "models")
     plan: list[tuple[str, Path, list[str], int]] = []
     if args.only_scaled:  # the seeds once, for the scaled/seed latency ratio in the same run
         plan.append(("seeds", ROOT / "corpus", ["ours"], 1))

@@ -7,6 +7,7 @@ given); ``run_tutorial`` is the LangChain tutorial pipeline.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,14 @@ def questions(corpus: str, corpus_dir: Path) -> list[tuple[str, list[str]]]:
         rel = f.relative_to(BBC).as_posix()
         out.append((lead[:200], [f"{c}/{rel}" for c in copies] or [rel]))
     return out
+
+
+def export_model(folder: Path) -> None:
+    """The model's one-time ONNX export into ``folder``, made in a process of its own: Linux hands a parent's
+    peak RSS down to the children it starts, so a benchmark process must not load torch itself."""
+    script = "import sys; from pathlib import Path; from assistant.backends.onnx_embed import OnnxEmbedder; "
+    script += "OnnxEmbedder(cache_dir=Path(sys.argv[1])).embed(['export'])"
+    subprocess.run([sys.executable, "-c", script, str(folder)], cwd=ROOT, check=True, capture_output=True)
 
 
 def run_ours(corpus_dir: Path, index_dir: Path, corpus: str, chroma_url: str | None = None) -> dict[str, Any]:

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pipelines import export_model
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 QUESTION = "Why didn't Interpol suspend Russia?"
@@ -33,19 +35,29 @@ BASELINE = "cf365db"
 """The last commit whose embedder ran sentence-transformers on torch."""
 
 
-def timed(cwd: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one ``python -m assistant ARGS`` process, which must succeed."""
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process, which must succeed."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{args} in {cwd} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(f"{command[1:]} in {cwd} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def assistant(cwd: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
+    """:func:`timed` for ``python -m assistant ARGS`` of the version checked out at ``cwd``."""
+    return timed([sys.executable, "-m", "assistant", *args], cwd, env)
+
+
+def summary(pairs: list[tuple[float, float]]) -> dict[str, Any]:
+    """Median seconds and peak RSS of (seconds, MB) runs, with every run's seconds."""
+    return {
+        "seconds": round(statistics.median(s for s, _ in pairs), 3),
+        "peak_rss_mb": round(statistics.median(m for _, m in pairs), 1),
+        "runs_s": [round(s, 3) for s, _ in pairs],
+    }
 
 
 TUTORIAL_INGEST = """
@@ -66,35 +78,20 @@ Chroma.from_documents(chunks, embeddings, persist_directory=sys.argv[2])
 """
 
 
-def timed_script(env: dict[str, str], script: str, *args: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one ``python -c SCRIPT ARGS`` process, which must succeed."""
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", script, *args], env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status):
-        raise RuntimeError(f"the tutorial's ingest of {args} failed")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
-
-
 def first_ingests(work: Path, folder: Path, versions: dict[str, Path], repeats: int) -> dict[str, Any]:
     """Whole-process first ingests of ``folder`` into fresh index folders, the tutorial's among them, in turn.
     This version's model export is made once beforehand, as an installation makes it once."""
     models = work / "models"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "ASSISTANT_CORPUS_DIR": str(folder),
            "ASSISTANT_EMBEDDING__CACHE_DIR": str(models)}  # fmt: skip
-    subprocess.run([sys.executable, "-c", "from assistant.backends.onnx_embed import OnnxEmbedder; import sys; "
-                    "OnnxEmbedder(cache_dir=__import__('pathlib').Path(sys.argv[1])).embed(['export'])", str(models)],
-                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+    export_model(models)
     runs: dict[str, list[tuple[float, float]]] = {v: [] for v in (*versions, "tutorial")}
     for k in range(repeats):
         for v, cwd in versions.items():
-            runs[v].append(timed(cwd, {**env, "ASSISTANT_INDEX_DIR": str(work / f"first-{v}-{k}")}, "ingest"))
-        runs["tutorial"].append(timed_script(env, TUTORIAL_INGEST, str(folder), str(work / f"first-tutorial-{k}")))
-    return {
-        v: {"seconds": round(statistics.median(s for s, _ in pairs), 3),
-            "peak_rss_mb": round(statistics.median(m for _, m in pairs), 1), "runs_s": [round(s, 3) for s, _ in pairs]}
-        for v, pairs in runs.items()
-    }  # fmt: skip
+            runs[v].append(assistant(cwd, {**env, "ASSISTANT_INDEX_DIR": str(work / f"first-{v}-{k}")}, "ingest"))
+        tutorial = [sys.executable, "-c", TUTORIAL_INGEST, str(folder), str(work / f"first-tutorial-{k}")]
+        runs["tutorial"].append(timed(tutorial, work, env))
+    return {v: summary(pairs) for v, pairs in runs.items()}
 
 
 def corpora(work: Path) -> dict[str, Path]:
@@ -138,24 +135,13 @@ def measure(work: Path, versions: dict[str, Path], repeats: int) -> dict[str, An
             for v in versions
         }  # fmt: skip
         for v, cwd in versions.items():
-            timed(cwd, envs[v], "ingest")
+            assistant(cwd, envs[v], "ingest")
         for _ in range(repeats):
             for v, cwd in versions.items():
-                runs[v]["ingest"].append(timed(cwd, envs[v], "ingest"))
+                runs[v]["ingest"].append(assistant(cwd, envs[v], "ingest"))
                 if corpus == "seeds":
-                    runs[v]["ask"].append(timed(cwd, envs[v], "ask", QUESTION))
-        results[corpus] = {
-            v: {
-                job: {
-                    "seconds": round(statistics.median(s for s, _ in pairs), 3),
-                    "peak_rss_mb": round(statistics.median(m for _, m in pairs), 1),
-                    "runs_s": [round(s, 3) for s, _ in pairs],
-                }
-                for job, pairs in jobs.items()
-                if pairs
-            }
-            for v, jobs in runs.items()
-        }
+                    runs[v]["ask"].append(assistant(cwd, envs[v], "ask", QUESTION))
+        results[corpus] = {v: {job: summary(pairs) for job, pairs in jobs.items() if pairs} for v, jobs in runs.items()}
         if corpus == "seeds+politics":
             for v, figures in first_ingests(work, folder, versions, max(1, repeats // 2)).items():
                 results[corpus].setdefault(v, {})["first ingest"] = figures

@@ -99,6 +99,12 @@ def pipeline_key(embedder: Embedder, chunking: ChunkSettings) -> str:
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def corpus_fingerprints(corpus_dir: Path, metadata_file: str) -> tuple[dict[str, str], list[str]]:
+    """Each corpus file's fingerprint (its bytes and metadata entry) by source id, and the scan's warnings."""
+    files, metadata, warnings = load_corpus(corpus_dir, metadata_file)
+    return {f.rel: fingerprint(f, metadata.get(f.rel)) for f in files}, warnings
+
+
 def unchanged_files(corpus_dir: Path, index_dir: Path, pipeline: str, metadata_file: str) -> list[str] | None:
     """The indexed files when the corpus is exactly what the manifest records (same bytes, same metadata,
     nothing pending, skipped or unreadable); None when an ingest has something to do or must look closer.
@@ -109,8 +115,7 @@ def unchanged_files(corpus_dir: Path, index_dir: Path, pipeline: str, metadata_f
         return None
     if manifest.pipeline != pipeline or manifest.pending or manifest.skipped or not manifest.files:
         return None
-    files, metadata, warnings = load_corpus(corpus_dir, metadata_file)
-    current = {f.rel: fingerprint(f, metadata.get(f.rel)) for f in files}
+    current, warnings = corpus_fingerprints(corpus_dir, metadata_file)
     if warnings or current != {sid: entry.fingerprint for sid, entry in manifest.files.items()}:
         return None
     return sorted(current)
@@ -168,8 +173,7 @@ class Indexer:
         manifest = self.load_manifest()
         if manifest is None:
             return True
-        files, metadata, _ = load_corpus(self.corpus_dir, self.metadata_file)
-        current = {f.rel: fingerprint(f, metadata.get(f.rel)) for f in files}
+        current, _ = corpus_fingerprints(self.corpus_dir, self.metadata_file)
         known = {sid: e.fingerprint for sid, e in manifest.files.items()} | manifest.skipped
         return current != known
 
