@@ -91,9 +91,8 @@ audit: $(VENV)/.installed-dev  ## Known vulnerabilities in the installed depende
 	$(BIN)/pip-audit --skip-editable --progress-spinner off -f markdown -o artifacts/pip-audit.md || true
 	cat artifacts/pip-audit.md || true
 
-bench-scale: $(VENV)/.installed-dev  ## About 102,000 chunks from copies of the BBC set (ours only, ~20 min)
-	$(BIN)/pip install --quiet $(PIP_FLAGS) -e '.[bench]'
-	$(BIN)/python bench/bench.py --only-scaled --scaled-copies 10 --out bench/results-scaled.json
+bench-scale: $(VENV)/.installed-dev  ## About 102,000 chunks from copies of the BBC set: ingest, cold start, RSS, p95 beside the seeds (~40 min)
+	$(BIN)/python bench/scale.py --copies 10 --out bench/scale.json
 
 clean:
 	rm -rf $(VENV) index/chroma index/manifest.json .pytest_cache .mypy_cache .ruff_cache

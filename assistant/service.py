@@ -100,7 +100,7 @@ class Assistant:
         copied_warnings = self.add_documents(paths) if paths else []
         report = self.indexer.sync(progress=progress)
         report.skipped = copied_warnings + report.skipped
-        if report.changed or self.index.chunks == []:
+        if report.changed or not self.index.chunk_count:
             self.index.refresh()
         self._generation = self._stamp()
         return report
@@ -178,7 +178,7 @@ class Assistant:
         self.follow_index()
         return {
             "documents": len(self.index.documents),
-            "passages": len(self.index.chunks),
+            "passages": self.index.chunk_count,
             "mode": self.settings.mode,
             "modes": self.modes,
         }

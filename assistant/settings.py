@@ -58,6 +58,12 @@ class RetrievalSettings(BaseModel):
     k: int = Field(default=8, ge=1, le=50, description="Passages handed to the answer step.")
     candidates: int = Field(default=30, ge=1, description="Hits taken from each retriever before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    exact_sentences: int = Field(
+        default=200_000,
+        ge=0,
+        description="Up to this many stored sentences, the index keeps a copy of their vectors and searches them "
+        "exactly (an approximate graph can miss a nearest sentence); above it, Chroma's HNSW search.",
+    )
 
 
 class AnswerSettings(BaseModel):

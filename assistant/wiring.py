@@ -89,7 +89,8 @@ def build_assistant(
     indexer = Indexer(
         settings.corpus_dir, settings.index_dir, storage, embedder, settings.chunking, settings.metadata_file
     )
-    index = LoadedIndex(storage)
+    catalogue = settings.index_dir / "catalogue" if settings.storage == "chroma" else None
+    index = LoadedIndex(storage, catalogue, settings.retrieval.exact_sentences)
     searcher = HybridSearcher(index, embedder, settings.retrieval)
     extractive = ExtractiveAnswerer(settings.answer, model, index)
     answerers: dict[str, Answerer] = {"extractive": extractive}

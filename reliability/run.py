@@ -100,7 +100,7 @@ def killed_ingest(kills: int, docs: int, work: Path) -> dict[str, Any]:
     before = set(assistant.indexer.load_manifest().files) if assistant.indexer.load_manifest() else set()  # type: ignore[union-attr]
     report = assistant.ingest(progress=False)
     files = {p.relative_to(corpus).as_posix() for p in corpus.rglob("*.txt")}
-    chunks = assistant.indexer.storage.load_chunks()
+    chunks = list(assistant.indexer.storage.iter_chunks())
     ids = [c.id for c in chunks]
     mismatched = 0
     texts: dict[str, str] = {}

@@ -121,7 +121,7 @@ class ExtractiveAnswerer:
         ):
             sentences = self.index.document_sentences(target)
             ids = [sentence_id(e.meta.source_id, e.span) for e in sentences]
-            return compose.summarise(sentences, self.index.storage.sentence_vectors(ids), ids), notices
+            return compose.summarise(sentences, self.index.sentence_vectors(ids), ids), notices
         if question.kind == "versions" and (versions := self._versions(question, ranked)):
             return versions
         if question.kind in ("comparison", "versions"):

@@ -254,7 +254,7 @@ class LLMAnswerer:
         if not pairs:
             return
         ids = [sentence_id(e.meta.source_id, e.span) for c in pairs for e in c.evidence]
-        stored = self.extractive.index.storage.sentence_vectors(sorted(set(ids)))
+        stored = self.extractive.index.sentence_vectors(sorted(set(ids)))
         missing = [e.text for c in pairs for e in c.evidence if sentence_id(e.meta.source_id, e.span) not in stored]
         vectors = self.embed([c.text for c in pairs] + missing)
         vectors_of = dict(zip(missing, vectors[len(pairs) :], strict=True))

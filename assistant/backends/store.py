@@ -12,7 +12,7 @@ import contextlib
 import functools
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -112,8 +112,8 @@ class SourceStorage(Protocol):
         """Return up to ``k`` (sentence id, cosine similarity) pairs, best first."""
         ...
 
-    def load_chunks(self) -> list[Chunk]:
-        """Every stored chunk, for the lexical index and the catalogue."""
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Every stored chunk, a batch at a time, for the lexical index and the catalogue."""
         ...
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
@@ -182,8 +182,8 @@ class MemoryStorage:
         ]
         return _nearest(rows, vector, k)
 
-    def load_chunks(self) -> list[Chunk]:
-        return [c for c, _ in self._chunks.values()]
+    def iter_chunks(self) -> Iterator[Chunk]:
+        return iter([c for c, _ in self._chunks.values()])
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
         return {i: self._sentences[i] for i in ids if i in self._sentences}
@@ -313,15 +313,18 @@ class ChromaStorage:
         distances = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], distances, strict=True)]
 
+    def iter_chunks(self) -> Iterator[Chunk]:
+        # A page at a time, each behind the reachability check: a generator runs after any decorator returned.
+        for offset in range(0, self.count(), self._batch):
+            yield from self._page(offset)
+
     @_reachable
-    def load_chunks(self) -> list[Chunk]:
-        chunks: list[Chunk] = []
-        total = self._chunks.count()
-        for offset in range(0, total, self._batch):
-            got = self._chunks.get(limit=self._batch, offset=offset, include=["documents", "metadatas"])
-            for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
-                chunks.append(_chunk_from_record(cid, text, dict(meta)))
-        return chunks
+    def _page(self, offset: int) -> list[Chunk]:
+        got = self._chunks.get(limit=self._batch, offset=offset, include=["documents", "metadatas"])
+        return [
+            _chunk_from_record(cid, text, dict(meta))
+            for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        ]
 
     @_reachable
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:

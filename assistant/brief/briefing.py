@@ -60,7 +60,7 @@ def read(index: LoadedIndex, filters: Filters | None = None) -> Reading:
     """The sentences of every indexed document that passes ``filters``, with what the sections need of them."""
     sentences = _sentences(index, filters)
     documents = sorted({s.meta.source_id for s in sentences})
-    vectors = index.storage.sentence_vectors([sentence_id(s.meta.source_id, s.span) for s in sentences])
+    vectors = index.sentence_vectors([sentence_id(s.meta.source_id, s.span) for s in sentences])
     groups = {s: index.sources.group_of.get(s, s) for s in documents}
     return Reading(index, sentences, groups, vectors, _closeness(sentences, vectors, groups))
 
@@ -112,7 +112,7 @@ def build_briefing(index: LoadedIndex, filters: Filters | None = None) -> Briefi
 def _sentences(index: LoadedIndex, filters: Filters | None) -> list[Sentence]:
     seen: set[tuple[str, int]] = set()
     out: list[Sentence] = []
-    for chunk in sorted(index.chunks, key=lambda c: (c.meta.source_id, c.index)):
+    for chunk in index.iter_chunks():
         if filters is not None and not filters.matches(chunk.meta):
             continue
         for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):

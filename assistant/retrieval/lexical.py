@@ -8,14 +8,16 @@ corpus never uses to the nearest word it does (one or two edits, with rapidfuzz)
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -24,7 +26,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from assistant.common.dates import MONTHS
-from assistant.types import Chunk, Filters
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are aren as at be because been before being
@@ -142,29 +143,54 @@ def stems_match(a: str, b: str) -> bool:
     return common >= 4 and common >= 0.75 * shortest
 
 
-class LexicalIndex:
-    """BM25 over chunk texts, plus the document frequencies that weigh key terms."""
+class LexicalBuilder:
+    """Counts what a :class:`LexicalIndex` needs, one chunk text at a time, in index order."""
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.chunks = list(chunks)
-        tokenized: list[list[str]] = []
-        self._capitalised: Counter[str] = Counter()
-        self._uses: Counter[str] = Counter()
-        for c in self.chunks:
-            kept = [w for w in words(c.text) if w.lower() not in STOPWORDS]
-            stems = [stem(w) for w in kept]
-            tokenized.append(stems)
-            self._uses.update(stems)
-            self._capitalised.update(s for s, w in zip(stems, kept, strict=True) if w[:1].isupper())
-        self._df: Counter[str] = Counter()
-        for toks in tokenized:
-            self._df.update(set(toks))
+    def __init__(self) -> None:
+        self.tokenized: list[list[str]] = []
+        self.uses: Counter[str] = Counter()
+        self.capitalised: Counter[str] = Counter()
+        self.df: Counter[str] = Counter()
+        self.forms: dict[str, str] = {}
+
+    def add(self, text: str) -> None:
+        """Count the next chunk's text."""
+        every = words(text)
+        kept = [w for w in every if w.lower() not in STOPWORDS]
+        stems = [stem(w) for w in kept]
+        self.tokenized.append(stems)
+        self.uses.update(stems)
+        self.capitalised.update(s for s, w in zip(stems, kept, strict=True) if w[:1].isupper())
+        self.df.update(set(stems))
         # Surface forms, accent-folded: misspellings are nearer the word as written than its stem.
-        self._forms: dict[str, str] = {}
-        for c in self.chunks:
-            for w in words(c.text):
-                if w.isalpha() and len(w) >= 4:
-                    self._forms.setdefault(fold(w.lower()), stem(w))
+        for w in every:
+            if w.isalpha() and len(w) >= 4:
+                self.forms.setdefault(fold(w.lower()), stem(w))
+
+    def build(self) -> LexicalIndex:
+        """The index over every chunk added."""
+        bm25 = bm25s.BM25()
+        if self.tokenized:
+            bm25.index([t or ["\u2205"] for t in self.tokenized], show_progress=False)
+        terms = {"df": dict(self.df), "uses": dict(self.uses), "capitalised": dict(self.capitalised)}
+        return LexicalIndex(len(self.tokenized), terms, self.forms, bm25)
+
+
+class LexicalIndex:
+    """BM25 over chunk texts (by position in the index), plus the document frequencies that weigh key terms.
+
+    Saved beside the index and loaded memory-mapped, so a start reads the vocabulary, not every chunk.
+    """
+
+    def __init__(self, size: int, terms: dict[str, dict[str, int]], forms: dict[str, str], bm25: bm25s.BM25) -> None:
+        self.size = size
+        """How many chunks are indexed."""
+        self._terms = terms
+        self._df: dict[str, int] = terms["df"]
+        self._uses: dict[str, int] = terms["uses"]
+        self._capitalised: dict[str, int] = terms["capitalised"]
+        self._forms = forms
+        self._bm25 = bm25
         self._by_initial: dict[str, list[str]] = {}
         for form in sorted(self._forms):
             self._by_initial.setdefault(form[:1], []).append(form)
@@ -172,13 +198,36 @@ class LexicalIndex:
         self._by_prefix: dict[str, set[str]] = {}
         for s in self._df:
             self._by_prefix.setdefault(s[:4], set()).add(s)
-        self._bm25 = bm25s.BM25()
-        if self.chunks:
-            self._bm25.index([t or ["\u2205"] for t in tokenized], show_progress=False)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> LexicalIndex:
+        """The index over chunk texts held in memory."""
+        builder = LexicalBuilder()
+        for text in texts:
+            builder.add(text)
+        return builder.build()
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (BM25 arrays and the term counts)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self._bm25.save(str(folder / "bm25"), show_progress=False)
+        payload = {"size": self.size, "terms": self._terms, "forms": self._forms}
+        (folder / "terms.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """The index saved in ``folder``, its BM25 arrays memory-mapped."""
+        payload = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+        size = int(payload["size"])
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False) if size else bm25s.BM25()
+        if size and int(bm25.scores["num_docs"]) != size:
+            raise ValueError(f"BM25 in {folder} indexes {bm25.scores['num_docs']} chunks, not {size}")
+        return cls(size, payload["terms"], payload["forms"], bm25)
 
     def idf(self, stem_: str) -> float:
         """Inverse document frequency of a stem over the chunks; unseen stems get the highest value."""
-        n = max(len(self.chunks), 1)
+        n = max(self.size, 1)
         df = self._df.get(stem_, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
@@ -223,21 +272,24 @@ class LexicalIndex:
         """Whether any of ``stems`` is a form of the term."""
         return not self.variants(term.stem).isdisjoint(stems)
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """Top ``k`` (chunk position, BM25 score) with a positive score, best first."""
-        if not self.chunks:
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (chunk position, BM25 score) with a positive score, best first; ``allowed`` masks positions."""
+        scores = self.scores(sorted({v for t in content_stems(query) for v in self.variants(t)}))
+        if scores is None:
             return []
-        known = sorted({v for t in content_stems(query) for v in self.variants(t) if v in self._df})
-        if not known:
-            return []
-        scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
-        if filters is not None and not filters.empty:
-            mask = np.fromiter((filters.matches(c.meta) for c in self.chunks), dtype=bool, count=len(self.chunks))
-            scores = np.where(mask, scores, 0.0)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def scores(self, stems: Collection[str]) -> np.ndarray | None:
+        """BM25 score of every chunk for these stems (positive where a chunk uses one), or None when none is indexed."""
+        known = sorted(s for s in stems if s in self._df)
+        if not self.size or not known:
+            return None
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
     def weigh(self, terms: Sequence[Term]) -> Callable[[Collection[str]], float]:
         """The coverage of ``terms`` in a set of stems (their IDF-weighted share that occurs there).

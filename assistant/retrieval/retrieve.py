@@ -88,26 +88,30 @@ class HybridSearcher:
         k = k or self.settings.k
         n = max(self.settings.candidates, k)
         vector = self.embed_query(query) if vector is None else vector
-        lexical = [(self.index.chunks[i].id, s) for i, s in self.index.lexical.search(query, n, filters)]
+        found = self.index.lexical.search(query, n, self.index.allowed(filters))
+        lexical = list(zip(self.index.chunk_ids([i for i, _ in found]), [s for _, s in found], strict=True))
         dense = self._dense(vector, n, filters)
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], self.settings.rrf_k)
-        picked = diversify(fused, k, lambda cid: self.index.by_id[cid].meta.source_id)
+        picked = diversify(fused, k, lambda cid: cid.rsplit("#", 1)[0])
         # Each ranking's best hits join even when fusion disagrees: exact names and numbers
         # (lexical), and a sentence that answers in other words (dense).
         scores = dict(fused)
         for c in [c for c, _ in lexical[:LEXICAL_SEATS]] + [c for c, _ in dense[:DENSE_SEATS]]:
             if c not in {p for p, _ in picked}:
                 picked.append((c, scores[c]))
+        # A chunk stored after the catalogue was opened waits for the next refresh.
+        chunks = {cid: chunk for cid, _ in picked if (chunk := self.index.chunk(cid)) is not None}
         return [
             Passage(
-                chunk=self.index.by_id[cid],
+                chunk=chunks[cid],
                 rank=rank,
                 score=score,
                 dense=dense_scores.get(cid),
                 lexical=lexical_scores.get(cid),
             )
             for rank, (cid, score) in enumerate(picked)
+            if cid in chunks
         ]
 
     def _dense(self, vector: Vectors, n: int, filters: Filters | None) -> list[tuple[str, float]]:
@@ -116,11 +120,11 @@ class HybridSearcher:
         Sentence hits find a chunk whose one relevant sentence is diluted by the rest.
         """
         best = dict(self.storage.retrieve(vector, n, filters))
-        for sid, sim in self.storage.retrieve_sentences(vector, n, filters):
-            owner = self.index.chunk_of_sentence.get(sid)
+        for sid, sim in self.index.nearest_sentences(vector, n, filters):
+            owner = self.index.owner(sid)
             if owner is not None and sim > best.get(owner, -1.0):
                 best[owner] = sim
-        return sorted(((c, s) for c, s in best.items() if c in self.index.by_id), key=lambda kv: (-kv[1], kv[0]))
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def evidence(self, question: Question, vector: Vectors, passages: Sequence[Passage]) -> list[Evidence]:
         """Every quotable sentence of the passages with the signals it is scored on, in retrieval order.
@@ -142,7 +146,7 @@ class HybridSearcher:
             for s in p.chunk.spans[max(0, i - 1) : i + 2]
             if s.quotable
         }
-        vectors = self.storage.sentence_vectors(sorted(wanted))
+        vectors = self.index.sentence_vectors(sorted(wanted))
         signals = Signals(self.index, question, vector, vectors, passages)
         out = []
         for passage, i, text in candidates:

@@ -18,7 +18,7 @@ TEXT = (
 def lexicon() -> LexicalIndex:
     meta = DocumentMeta(source_id="a.txt", path="a.txt", title="A")
     chunk = Chunk(id="a.txt#0", meta=meta, index=0, text=TEXT, spans=[Span(start=0, end=len(TEXT))])
-    return LexicalIndex([chunk])
+    return LexicalIndex.from_texts([chunk.text])
 
 
 @pytest.mark.parametrize(

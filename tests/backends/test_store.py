@@ -71,7 +71,7 @@ def test_store_retrieve_delete(storage: SourceStorage, hashing: HashingEmbedder)
     assert -1.0 <= hits[0][1] <= 1.0
     sentence_hits = storage.retrieve_sentences(query, 1)
     assert sentence_hits[0][0] == "a.txt::0"
-    loaded = {c.id: c for c in storage.load_chunks()}
+    loaded = {c.id: c for c in storage.iter_chunks()}
     assert loaded["b.txt#1"].text == "The vote is Wednesday."
     assert loaded["b.txt#1"].meta.date == "2018-11"
     assert loaded["b.txt#1"].spans == [Span(start=100, end=122)]
@@ -108,7 +108,7 @@ def test_reset(storage: SourceStorage, hashing: HashingEmbedder) -> None:
     _fill(storage, hashing)
     storage.reset()
     assert storage.count() == 0
-    assert storage.load_chunks() == []
+    assert list(storage.iter_chunks()) == []
 
 
 def test_chroma_never_uses_its_default_embedding_function(tmp_path: Path, hashing: HashingEmbedder) -> None:

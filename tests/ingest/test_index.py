@@ -195,7 +195,7 @@ def test_interrupted_batch_is_cleared_on_the_next_run(
     assert report.added == ["003_843109544dbca18f.txt"]
     assert assistant.indexer.storage.count() == before
     assert assistant.indexer.load_manifest().pending == []  # type: ignore[union-attr]
-    ids = [c.id for c in assistant.indexer.storage.load_chunks()]
+    ids = [c.id for c in assistant.indexer.storage.iter_chunks()]
     assert len(ids) == len(set(ids))
 
 
@@ -243,9 +243,9 @@ def test_killed_ingest_resumes_without_re_embedding(tmp_path: Path, make_assista
     assert done_before, "some documents were finished before the kill"
     assert not set(report.added) & done_before, "finished documents are not embedded again"
     assert set(report.added) | set(report.unchanged) == {f.name for f in corpus.iterdir()}
-    ids = [c.id for c in resumed.indexer.storage.load_chunks()]
+    ids = [c.id for c in resumed.indexer.storage.iter_chunks()]
     assert len(ids) == len(set(ids)), "no chunk is duplicated"
-    for chunk in resumed.indexer.storage.load_chunks()[:200]:
+    for chunk in list(resumed.indexer.storage.iter_chunks())[:200]:
         text = (corpus / chunk.meta.source_id).read_bytes().decode("utf-8", errors="replace")
         assert chunk.span_texts()[0] == text[chunk.spans[0].start : chunk.spans[0].end]
 
@@ -273,9 +273,7 @@ def test_repeated_sentences_are_encoded_once(
 
 def _sentence_vectors(assistant: Assistant, source_id: str) -> dict[str, Any]:
     spans = sorted(
-        {
-            s.start: s for c in assistant.index.chunks if c.meta.source_id == source_id for s in c.spans if s.quotable
-        }.values(),
+        {s.start: s for c in assistant.index.chunks_of(source_id) for s in c.spans if s.quotable}.values(),
         key=lambda s: s.start,
     )
     found = assistant.searcher.storage.sentence_vectors([sentence_id(source_id, s) for s in spans])

@@ -17,7 +17,7 @@ def test_the_two_statement_versions_are_one_source(light_seed_assistant: Assista
 def test_the_news_story_repeats_the_statement(light_seed_assistant: Assistant) -> None:
     sources = light_seed_assistant.index.sources
     story = next(s for s in sources.documents if s.startswith("000_"))
-    assert {s[:4] for s in sources.repeats[story]} == {"001_", "002_"}
+    assert {s[:4] for s in sources.repeats(story)} == {"001_", "002_"}
     quoting = (
         "In a prepared statement sent to Coffee or Die Magazine Thursday, March 10, Interpol officials said Secretary "
         "General Jürgen Stock ordered “heightened supervision and monitoring measures in relation to Russia,” a "
