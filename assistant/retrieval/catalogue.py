@@ -32,7 +32,7 @@ from assistant.types import Chunk, DocumentMeta, Span
 VectorSource = Callable[[Sequence[str]], dict[str, Any]]
 """Looks up stored sentence vectors by id (a store's ``sentence_vectors``)."""
 
-VERSION = "1"
+VERSION = "2"
 """Bumped when the tables or what is worked out into them change: older catalogues are rebuilt."""
 
 _SCHEMA = """
@@ -40,6 +40,8 @@ CREATE TABLE documents(doc INTEGER PRIMARY KEY, source_id TEXT UNIQUE NOT NULL, 
 CREATE TABLE chunks(pos INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc INTEGER NOT NULL, idx INTEGER NOT NULL,
                     text TEXT NOT NULL, spans TEXT NOT NULL);
 CREATE INDEX chunks_of ON chunks(doc, idx);
+CREATE TABLE chunk_stems(pos INTEGER PRIMARY KEY, stems TEXT NOT NULL);
+CREATE TABLE document_stems(doc INTEGER PRIMARY KEY, stems TEXT NOT NULL);
 CREATE TABLE owners(sid TEXT PRIMARY KEY, chunk TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE holders(key TEXT, source_id TEXT, PRIMARY KEY(key, source_id)) WITHOUT ROWID;
 CREATE TABLE origins(shingle TEXT, source_id TEXT, PRIMARY KEY(shingle, source_id)) WITHOUT ROWID;
@@ -68,6 +70,8 @@ class Catalogue:
         self.chunk = lru_cache(maxsize=4096)(self._chunk)
         self.sentences = lru_cache(maxsize=1024)(self._sentences)
         self.chunks_of = lru_cache(maxsize=1024)(self._chunks_of)
+        self.chunk_stems = lru_cache(maxsize=4096)(self._chunk_stems)
+        self.document_stems = lru_cache(maxsize=4096)(self._document_stems)
 
     # -- building -------------------------------------------------------------------------
 
@@ -147,6 +151,14 @@ class Catalogue:
         while rows := self._rows(_CHUNK + " WHERE c.pos > ? ORDER BY c.pos LIMIT ?", [last, batch]):
             yield from (_chunk_from_row(r) for r in rows)
             last = rows[-1][-1]
+
+    def _chunk_stems(self, chunk_id: str) -> frozenset[str]:
+        sql = "SELECT s.stems FROM chunk_stems s JOIN chunks c ON c.pos = s.pos WHERE c.id = ?"
+        return frozenset(" ".join(r[0] for r in self._rows(sql, [chunk_id])).split())
+
+    def _document_stems(self, source_id: str) -> frozenset[str]:
+        sql = "SELECT s.stems FROM document_stems s JOIN documents d ON d.doc = s.doc WHERE d.source_id = ?"
+        return frozenset(" ".join(r[0] for r in self._rows(sql, [source_id])).split())
 
     def owner(self, sid: str) -> str | None:
         """The chunk that carries the quotable sentence ``sid`` first, if it is indexed."""
@@ -287,22 +299,37 @@ def _documents(
     """Each document's sentences by start, reading chunks in position order (and counting them for BM25)."""
     current: str | None = None
     sentences: dict[int, tuple[Span, str]] = {}
+    stems: set[str] = set()
     rows = db.execute(_CHUNK + " ORDER BY c.pos")
     while batch := rows.fetchmany(2000):
-        owners = []
+        owners, chunk_stems = [], []
         for row in batch:
             chunk = _chunk_from_row(row)
-            if builder is not None:
-                builder.add(chunk.text)
             if chunk.meta.source_id != current:
                 if current is not None:
+                    _document_done(db, builder, current, stems)
                     yield current, sentences
-                current, sentences = chunk.meta.source_id, {}
+                current, sentences, stems = chunk.meta.source_id, {}, set()
+            if builder is not None:
+                own = set(builder.add(chunk.text))
+                chunk_stems.append((row[-1], " ".join(sorted(own))))
+                stems |= own
             for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
                 sentences.setdefault(span.start, (span, text))
                 if span.quotable:
                     owners.append((sentence_id(chunk.meta.source_id, span), chunk.id))
         if builder is not None:
             db.executemany("INSERT OR IGNORE INTO owners VALUES (?, ?)", owners)
+            db.executemany("INSERT INTO chunk_stems VALUES (?, ?)", chunk_stems)
     if current is not None:
+        _document_done(db, builder, current, stems)
         yield current, sentences
+
+
+def _document_done(db: sqlite3.Connection, builder: LexicalBuilder | None, source_id: str, stems: set[str]) -> None:
+    """Keep a document's content stems (on the counting pass)."""
+    if builder is not None:
+        db.execute(
+            "INSERT INTO document_stems SELECT doc, ? FROM documents WHERE source_id = ?",
+            (" ".join(sorted(stems)), source_id),
+        )

@@ -153,8 +153,8 @@ class LexicalBuilder:
         self.df: Counter[str] = Counter()
         self.forms: dict[str, str] = {}
 
-    def add(self, text: str) -> None:
-        """Count the next chunk's text."""
+    def add(self, text: str) -> list[str]:
+        """Count the next chunk's text; return its content stems."""
         every = words(text)
         kept = [w for w in every if w.lower() not in STOPWORDS]
         stems = [stem(w) for w in kept]
@@ -166,6 +166,7 @@ class LexicalBuilder:
         for w in every:
             if w.isalpha() and len(w) >= 4:
                 self.forms.setdefault(fold(w.lower()), stem(w))
+        return stems
 
     def build(self) -> LexicalIndex:
         """The index over every chunk added."""

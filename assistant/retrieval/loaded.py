@@ -9,8 +9,7 @@ import logging
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from assistant.answer.question import Question, dates_in
 from assistant.backends.store import SourceStorage
 from assistant.provenance.sources import SourceCatalog
 from assistant.retrieval.catalogue import VERSION, Catalogue
-from assistant.retrieval.lexical import LexicalIndex, Term, content_stems, stem_set
+from assistant.retrieval.lexical import LexicalIndex, Term, content_stems
 from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,6 @@ class LoadedIndex:
     _about: dict[str, set[str]]
     _chunk_documents: np.ndarray
     _order: list[str]
-    _document_stems: Callable[[str], set[str]]
 
     def __init__(self, storage: SourceStorage, folder: Path | None = None, exact_sentences: int = 0) -> None:
         self.storage = storage
@@ -160,17 +158,13 @@ class LoadedIndex:
         """Stems of a document's title, outlet and author: what its passages are about besides their words."""
         return self._about[source_id]
 
-    def chunk_stems(self, chunk_id: str) -> set[str]:
+    def chunk_stems(self, chunk_id: str) -> frozenset[str]:
         """Content stems of one chunk."""
-        return set(stem_set(self._text(chunk_id)))
+        return self._catalogue.chunk_stems(chunk_id)
 
-    def _text(self, chunk_id: str) -> str:
-        chunk = self.chunk(chunk_id)
-        return chunk.text if chunk else ""
-
-    def document_stems(self, source_id: str) -> set[str]:
+    def document_stems(self, source_id: str) -> frozenset[str]:
         """Content stems of a whole document, its metadata included."""
-        return self._document_stems(source_id)
+        return self._catalogue.document_stems(source_id) | self._about.get(source_id, frozenset())
 
     def document_named(self, question: Question) -> str | None:
         """The document a question names by its title, outlet, author or date, if one clearly stands out."""
@@ -231,14 +225,6 @@ def _lookups(catalogue: Catalogue) -> dict[str, object]:
     # What a passage is about: its own words plus its document's title, outlet and author.
     about = {s: set(content_stems(" ".join(filter(None, [m.title, m.outlet, m.author])))) for s, m in documents.items()}
     group_of = {meta.source_id: root or meta.source_id for meta, root in rows}
-
-    @lru_cache(maxsize=1024)
-    def document_stems(source_id: str) -> set[str]:
-        stems = set(about.get(source_id, ()))
-        for chunk in catalogue.chunks_of(source_id):
-            stems |= stem_set(chunk.text)
-        return stems
-
     return {
         "_catalogue": catalogue,
         "_order": list(documents),
@@ -251,5 +237,4 @@ def _lookups(catalogue: Catalogue) -> dict[str, object]:
         "authors": authors,
         "source_names": [set(content_stems(name)) for name in sorted(outlets | set(authors))],
         "_about": about,
-        "_document_stems": document_stems,
     }
