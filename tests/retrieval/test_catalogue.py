@@ -92,8 +92,10 @@ def test_a_changed_index_gets_a_new_catalogue_and_the_old_one_goes(storage: Memo
     index.refresh()
     assert index._folder_name() != before
     assert [p.name for p in tmp_path.iterdir()] == [index._folder_name()]
-    assert dropped not in index.documents and len(index.documents) == documents - 1
-    assert index.chunks_of(dropped) == [] and index.sources.group(dropped) == [dropped]
+    assert dropped not in index.documents
+    assert len(index.documents) == documents - 1
+    assert index.chunks_of(dropped) == []
+    assert index.sources.group(dropped) == [dropped]
 
 
 def test_when_another_process_saved_the_same_generation_first_both_read_it(
@@ -122,9 +124,11 @@ def test_filters_reach_lexical_search_and_absent_names(storage: MemoryStorage, t
     others = Filters(source_ids=[s for s in index.documents if s != op_ed])
     only = Filters(source_ids=[op_ed])
     allowed = index.allowed(only)
-    assert allowed is not None and allowed.sum() == len(index.chunks_of(op_ed))
+    assert allowed is not None
+    assert allowed.sum() == len(index.chunks_of(op_ed))
     hits = _search(index, "Interpol president vote", allowed)
-    assert hits and {cid.rsplit("#", 1)[0] for cid, _ in hits} == {op_ed}
+    assert hits
+    assert {cid.rsplit("#", 1)[0] for cid, _ in hits} == {op_ed}
     # A word only the op-ed uses is absent from the other documents, and present in the op-ed.
     own = sorted(index.document_stems(op_ed) - set().union(*(index.document_stems(s) for s in others.source_ids)))
     term = Term(stem=own[0], surface=own[0], entity=True)
@@ -175,11 +179,13 @@ def test_exact_sentence_search_matches_a_full_scan(with_vectors: MemoryStorage, 
             assert filters is None or all(sid.startswith(op_ed) for sid, _ in found)
     some = [sid for sid, _ in with_vectors.retrieve_sentences(query, 30, None)]
     got, stored = index.sentence_vectors(some), with_vectors.sentence_vectors(some)
-    assert got.keys() == stored.keys() and all(np.array_equal(got[s], stored[s]) for s in got)
+    assert got.keys() == stored.keys()
+    assert all(np.array_equal(got[s], stored[s]) for s in got)
 
 
 def test_above_the_exact_size_the_store_searches(with_vectors: MemoryStorage, tmp_path: Path) -> None:
     index = LoadedIndex(with_vectors, tmp_path, exact_sentences=10)
-    assert index._catalogue.sentences_matrix is None and not list(tmp_path.glob("*/sentences.npy"))
+    assert index._catalogue.sentences_matrix is None
+    assert not list(tmp_path.glob("*/sentences.npy"))
     query = np.ones(16, dtype=np.float32) / 4
     assert index.nearest_sentences(query, 5, None) == with_vectors.retrieve_sentences(query, 5, None)
