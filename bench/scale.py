@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from corpora import build_scaled, copy_bbc
-from pipelines import export_model, percentile, questions
+from pipelines import export_model, questions, warm_latency
 from startup import ROOT, assistant, summary
 
 QUESTION = "Why didn't Interpol suspend Russia?"
@@ -41,25 +41,10 @@ def latency(corpus_dir: Path, index_dir: Path, corpus: str) -> dict[str, Any]:
 
     app = build_assistant(Settings(corpus_dir=corpus_dir, index_dir=index_dir))
     qs = questions(corpus, corpus_dir)
-    for q, _ in qs[:5]:
-        app.ask(q)
-    retrieval, full, hits = [], [], 0
-    for q, expected in qs:
-        t = time.perf_counter()
-        app.searcher.search(q)
-        retrieval.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        answer = app.ask(q)
-        full.append((time.perf_counter() - t) * 1000)
-        hits += any(s in expected for s in list(dict.fromkeys(r.source_id for r in answer.retrieved))[:5])
     return {
         "questions": len(qs),
         "chunks": app.index.chunk_count,
-        "retrieval_p50_ms": percentile(retrieval, 0.5),
-        "retrieval_p95_ms": percentile(retrieval, 0.95),
-        "answer_p50_ms": percentile(full, 0.5),
-        "answer_p95_ms": percentile(full, 0.95),
-        "hit_at_5": round(hits / len(qs), 3),
+        **warm_latency(app, qs),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
