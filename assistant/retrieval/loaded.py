@@ -77,12 +77,15 @@ class LoadedIndex:
         building = self.folder / f".building-{uuid.uuid4().hex}"
         try:
             built = self._build(building)
-            # Renaming onto a folder that exists fails: another process that worked out the same
-            # generation first wins, and both then read the same files.
-            with contextlib.suppress(OSError):
-                building.rename(target)
-        finally:
+        except OSError as exc:  # a full or unwritable folder: answer from a catalogue held in memory
+            log.warning("cannot keep the catalogue in %s (%s); holding it in memory", self.folder, exc)
             shutil.rmtree(building, ignore_errors=True)
+            return self._build(None)
+        # Renaming onto a folder that exists fails: another process that worked out the same
+        # generation first wins, and both then read the same files.
+        with contextlib.suppress(OSError):
+            building.rename(target)
+        shutil.rmtree(building, ignore_errors=True)
         for old in self.folder.iterdir():  # a process still reading an old one keeps its open files
             if old != target and (not old.name.startswith(".") or time.time() - old.stat().st_mtime > 3600):
                 shutil.rmtree(old, ignore_errors=True)  # a half-built one an hour old was left by a crash

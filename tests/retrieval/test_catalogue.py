@@ -118,6 +118,18 @@ def test_when_another_process_saved_the_same_generation_first_both_read_it(
     assert _view(second) == _view(first)
 
 
+def test_where_the_catalogue_cannot_be_kept_it_is_held_in_memory(
+    storage: MemoryStorage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "catalogue"
+    blocked.write_text("a file where the folder should be")
+    with caplog.at_level(logging.WARNING):
+        index = LoadedIndex(storage, blocked)
+    assert "holding it in memory" in caplog.text
+    assert _view(index) == _view(LoadedIndex(storage))
+    assert blocked.read_text() == "a file where the folder should be"
+
+
 def test_filters_reach_lexical_search_and_absent_names(storage: MemoryStorage, tmp_path: Path) -> None:
     index = LoadedIndex(storage, tmp_path)
     op_ed = next(s for s in index.documents if s.startswith("003_"))
