@@ -91,7 +91,7 @@ audit: $(VENV)/.installed-dev  ## Known vulnerabilities in the installed depende
 	$(BIN)/pip-audit --skip-editable --progress-spinner off -f markdown -o artifacts/pip-audit.md || true
 	cat artifacts/pip-audit.md || true
 
-bench-scale: $(VENV)/.installed-dev  ## About 102,000 chunks from copies of the BBC set: ingest, cold start, RSS, p95 beside the seeds (~40 min)
+bench-scale: $(VENV)/.installed-dev  ## About 102,000 chunks from copies of the BBC set: ingest, cold start, RSS, p95 beside the seeds and one BBC copy (~35 min)
 	$(BIN)/python bench/scale.py --copies 10 --out bench/scale.json
 
 clean:
