@@ -26,13 +26,13 @@ import numpy as np
 
 from assistant.backends.store import sentence_id
 from assistant.provenance.sources import copy_groups, holder_keys, quoted_shingles, shingles
-from assistant.retrieval.lexical import LexicalBuilder, LexicalIndex
+from assistant.retrieval.lexical import LexicalBuilder, LexicalIndex, content_stems
 from assistant.types import Chunk, DocumentMeta, Span
 
 VectorSource = Callable[[Sequence[str]], dict[str, Any]]
 """Looks up stored sentence vectors by id (a store's ``sentence_vectors``)."""
 
-VERSION = "2"
+VERSION = "3"
 """Bumped when the tables or what is worked out into them change: older catalogues are rebuilt."""
 
 _SCHEMA = """
@@ -63,6 +63,10 @@ class Catalogue:
     def __init__(self, db: sqlite3.Connection, lexical: LexicalIndex, matrix: np.ndarray | None = None) -> None:
         self._db = db
         self._lock = threading.Lock()
+        rows = self._rows("SELECT source_id, meta, root FROM documents ORDER BY doc")
+        self._metas = [DocumentMeta.model_validate_json(meta) for _, meta, _ in rows]
+        self._roots = [root for _, _, root in rows]
+        self._doc_of = {source_id: doc for doc, (source_id, _, _) in enumerate(rows, start=1)}
         self.lexical = lexical
         """BM25 and term counts over the chunks, by chunk position."""
         self.sentences_matrix = SentenceMatrix(self, matrix) if matrix is not None else None
@@ -125,8 +129,7 @@ class Catalogue:
 
     def documents(self) -> list[tuple[DocumentMeta, str]]:
         """Every document's metadata and copy-group root, in document order."""
-        rows = self._rows("SELECT meta, root FROM documents ORDER BY doc")
-        return [(DocumentMeta.model_validate_json(meta), root) for meta, root in rows]
+        return list(zip(self._metas, self._roots, strict=True))
 
     def chunk_documents(self) -> list[int]:
         """The document number (0-based, in :meth:`documents` order) of every chunk, by position."""
@@ -139,17 +142,18 @@ class Catalogue:
         return [found[p] for p in wanted]
 
     def _chunk(self, chunk_id: str) -> Chunk | None:
-        rows = self._rows(_CHUNK + " WHERE c.id = ?", [chunk_id])
-        return _chunk_from_row(rows[0]) if rows else None
+        rows = self._rows(_CHUNK + " WHERE id = ?", [chunk_id])
+        return _chunk_from_row(rows[0], self._metas) if rows else None
 
     def _chunks_of(self, source_id: str) -> list[Chunk]:
-        return [_chunk_from_row(r) for r in self._rows(_CHUNK + " WHERE d.source_id = ? ORDER BY c.idx", [source_id])]
+        rows = self._rows(_CHUNK + " WHERE doc = ? ORDER BY idx", [self._doc_of.get(source_id, 0)])
+        return [_chunk_from_row(r, self._metas) for r in rows]
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
         """Every chunk, by document and position, read a batch at a time."""
         last = 0
-        while rows := self._rows(_CHUNK + " WHERE c.pos > ? ORDER BY c.pos LIMIT ?", [last, batch]):
-            yield from (_chunk_from_row(r) for r in rows)
+        while rows := self._rows(_CHUNK + " WHERE pos > ? ORDER BY pos LIMIT ?", [last, batch]):
+            yield from (_chunk_from_row(r, self._metas) for r in rows)
             last = rows[-1][-1]
 
     def _chunk_stems(self, chunk_id: str) -> frozenset[str]:
@@ -157,8 +161,8 @@ class Catalogue:
         return frozenset(" ".join(r[0] for r in self._rows(sql, [chunk_id])).split())
 
     def _document_stems(self, source_id: str) -> frozenset[str]:
-        sql = "SELECT s.stems FROM document_stems s JOIN documents d ON d.doc = s.doc WHERE d.source_id = ?"
-        return frozenset(" ".join(r[0] for r in self._rows(sql, [source_id])).split())
+        rows = self._rows("SELECT stems FROM document_stems WHERE doc = ?", [self._doc_of.get(source_id, 0)])
+        return frozenset(" ".join(r[0] for r in rows).split())
 
     def owner(self, sid: str) -> str | None:
         """The chunk that carries the quotable sentence ``sid`` first, if it is indexed."""
@@ -168,8 +172,7 @@ class Catalogue:
     def _sentences(self, source_id: str) -> dict[int, tuple[Span, str]]:
         out: dict[int, tuple[Span, str]] = {}
         for chunk in self.chunks_of(source_id):
-            for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
-                out.setdefault(span.start, (span, text))
+            _add_sentences(out, chunk)
         return out
 
     def holders(self, key: str) -> set[str]:
@@ -229,14 +232,19 @@ def _copy_vectors(db: sqlite3.Connection, vectors: VectorSource) -> np.ndarray |
     return matrix
 
 
-_CHUNK = "SELECT c.id, d.meta, c.idx, c.text, c.spans, c.pos FROM chunks c JOIN documents d ON d.doc = c.doc"
+def about_stems(meta: DocumentMeta) -> set[str]:
+    """Stems of a document's title, outlet and author: what its passages are about besides their words."""
+    return set(content_stems(" ".join(filter(None, [meta.title, meta.outlet, meta.author]))))
 
 
-def _chunk_from_row(row: tuple[Any, ...]) -> Chunk:
-    cid, meta, idx, text, spans, _ = row
+_CHUNK = "SELECT id, doc, idx, text, spans, pos FROM chunks"
+
+
+def _chunk_from_row(row: tuple[Any, ...], metas: list[DocumentMeta]) -> Chunk:
+    cid, doc, idx, text, spans, _ = row
     return Chunk(
         id=cid,
-        meta=DocumentMeta.model_validate_json(meta),
+        meta=metas[doc - 1],
         index=idx,
         text=text,
         spans=[Span(start=s, end=e, kind=k) for s, e, k in json.loads(spans)],
@@ -275,10 +283,11 @@ def _stage(db: sqlite3.Connection, chunks: Iterable[Chunk]) -> None:
 
 def _fill(db: sqlite3.Connection) -> LexicalIndex:
     """Fill the sentence tables and the copy-group roots; return the lexical index over the chunks."""
+    metas = [DocumentMeta.model_validate_json(m) for (m,) in db.execute("SELECT meta FROM documents ORDER BY doc")]
     builder = LexicalBuilder()
     sizes: dict[str, int] = {}
     quoting: set[str] = set()
-    for source_id, sentences in _documents(db, builder):
+    for source_id, sentences in _documents(db, metas, builder):
         keys = holder_keys(sentences.values())
         sizes[source_id] = len(keys)
         db.executemany("INSERT OR IGNORE INTO holders VALUES (?, ?)", ((k, source_id) for k in keys))
@@ -287,49 +296,55 @@ def _fill(db: sqlite3.Connection) -> LexicalIndex:
     roots = copy_groups(sizes, db.execute(_SHARED_PAIRS).fetchall())
     db.executemany("UPDATE documents SET root = ? WHERE source_id = ?", ((r, s) for s, r in roots.items()))
     if quoting:
-        for source_id, sentences in _documents(db, None):
+        for source_id, sentences in _documents(db, metas, None):
             found = {" ".join(s) for _, text in sentences.values() for s in shingles(text)} & quoting
             db.executemany("INSERT OR IGNORE INTO origins VALUES (?, ?)", ((s, source_id) for s in found))
     return builder.build()
 
 
 def _documents(
-    db: sqlite3.Connection, builder: LexicalBuilder | None
+    db: sqlite3.Connection, metas: list[DocumentMeta], builder: LexicalBuilder | None
 ) -> Iterator[tuple[str, dict[int, tuple[Span, str]]]]:
-    """Each document's sentences by start, reading chunks in position order (and counting them for BM25)."""
+    """Each document's sentences by start, reading chunks in position order.
+
+    With a ``builder`` (the counting pass), chunks are counted for BM25 and their stems, their
+    document's stems and the sentences' owners are kept.
+    """
     current: str | None = None
+    doc = 0
     sentences: dict[int, tuple[Span, str]] = {}
     stems: set[str] = set()
-    rows = db.execute(_CHUNK + " ORDER BY c.pos")
+    rows = db.execute(_CHUNK + " ORDER BY pos")
     while batch := rows.fetchmany(2000):
         owners, chunk_stems = [], []
         for row in batch:
-            chunk = _chunk_from_row(row)
+            chunk = _chunk_from_row(row, metas)
             if chunk.meta.source_id != current:
                 if current is not None:
-                    _document_done(db, builder, current, stems)
+                    _document_done(db, builder, doc, stems)
                     yield current, sentences
-                current, sentences, stems = chunk.meta.source_id, {}, set()
+                current, doc, sentences, stems = chunk.meta.source_id, row[1], {}, about_stems(chunk.meta)
+            _add_sentences(sentences, chunk)
             if builder is not None:
                 own = set(builder.add(chunk.text))
                 chunk_stems.append((row[-1], " ".join(sorted(own))))
                 stems |= own
-            for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
-                sentences.setdefault(span.start, (span, text))
-                if span.quotable:
-                    owners.append((sentence_id(chunk.meta.source_id, span), chunk.id))
+                owners += [(sentence_id(chunk.meta.source_id, s), chunk.id) for s in chunk.spans if s.quotable]
         if builder is not None:
             db.executemany("INSERT OR IGNORE INTO owners VALUES (?, ?)", owners)
             db.executemany("INSERT INTO chunk_stems VALUES (?, ?)", chunk_stems)
     if current is not None:
-        _document_done(db, builder, current, stems)
+        _document_done(db, builder, doc, stems)
         yield current, sentences
 
 
-def _document_done(db: sqlite3.Connection, builder: LexicalBuilder | None, source_id: str, stems: set[str]) -> None:
-    """Keep a document's content stems (on the counting pass)."""
+def _add_sentences(sentences: dict[int, tuple[Span, str]], chunk: Chunk) -> None:
+    """Add a chunk's spans to its document's sentences by start; the first chunk carrying one keeps it."""
+    for span, text in zip(chunk.spans, chunk.span_texts(), strict=True):
+        sentences.setdefault(span.start, (span, text))
+
+
+def _document_done(db: sqlite3.Connection, builder: LexicalBuilder | None, doc: int, stems: set[str]) -> None:
+    """Keep a document's stems, its metadata's among them (on the counting pass)."""
     if builder is not None:
-        db.execute(
-            "INSERT INTO document_stems SELECT doc, ? FROM documents WHERE source_id = ?",
-            (" ".join(sorted(stems)), source_id),
-        )
+        db.execute("INSERT INTO document_stems VALUES (?, ?)", (doc, " ".join(sorted(stems))))

@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answer.question import Question, dates_in
 from assistant.backends.store import SourceStorage
 from assistant.provenance.sources import SourceCatalog
-from assistant.retrieval.catalogue import VERSION, Catalogue
+from assistant.retrieval.catalogue import VERSION, Catalogue, about_stems
 from assistant.retrieval.lexical import LexicalIndex, Term, content_stems
 from assistant.types import VOICE_KINDS, Chunk, DocumentMeta, Evidence, Filters
 
@@ -167,7 +167,7 @@ class LoadedIndex:
 
     def document_stems(self, source_id: str) -> frozenset[str]:
         """Content stems of a whole document, its metadata included."""
-        return self._catalogue.document_stems(source_id) | self._about.get(source_id, frozenset())
+        return self._catalogue.document_stems(source_id)
 
     def document_named(self, question: Question) -> str | None:
         """The document a question names by its title, outlet, author or date, if one clearly stands out."""
@@ -185,8 +185,9 @@ class LoadedIndex:
         """Share of ``terms`` no document passing ``filters`` uses (with filters, those documents are the corpus)."""
         if not terms:
             return 0.0
-        allowed = self.allowed(filters)
-        passing = [s for s in self._order if filters.matches(self.documents[s])]
+        mask = self._passing(filters)
+        allowed = None if mask is None else mask[self._chunk_documents]
+        passing = self._order if mask is None else [s for s, ok in zip(self._order, mask, strict=True) if ok]
 
         def used(term: Term) -> bool:
             if any(self.lexical.matched(term, self._about[s]) for s in passing):
@@ -226,7 +227,7 @@ def _lookups(catalogue: Catalogue) -> dict[str, object]:
     authors = sorted({m.author for m in documents.values() if m.author})
     outlets = {m.outlet for m in documents.values() if m.outlet}
     # What a passage is about: its own words plus its document's title, outlet and author.
-    about = {s: set(content_stems(" ".join(filter(None, [m.title, m.outlet, m.author])))) for s, m in documents.items()}
+    about = {s: about_stems(m) for s, m in documents.items()}
     group_of = {meta.source_id: root or meta.source_id for meta, root in rows}
     return {
         "_catalogue": catalogue,
